@@ -1,0 +1,156 @@
+#include "storage/schema.h"
+
+#include <string>
+
+#include "storage/sqlite.h"
+
+namespace epsync {
+
+namespace {
+
+using T = ColumnType;
+
+std::vector<TableDef> make_tables() {
+  auto base = [](std::vector<ColumnDef> cols) {
+    cols.insert(cols.begin(), ColumnDef{std::string(kOwnerColumn), T::kText, false});
+    cols.push_back(ColumnDef{std::string(kDeletedColumn), T::kInteger, false});
+    return cols;
+  };
+  return {
+      {"center", true, base({{"name"}, {"region"}})},
+      {"rules", true, base({{"value"}})},
+      {"trainee", false,
+       base({{"iin"}, {"surname"}, {"given_name"}, {"patronymic"}, {"birth_date"}, {"sex"},
+             {"phone"}, {"sector"}, {"status"}})},
+      {"korean_course", false, base({{"trainee_id"}, {"hours", T::kInteger}, {"level"}})},
+      {"test_result", false,
+       base({{"trainee_id"}, {"kind"}, {"test_date"}, {"score", T::kInteger, true}, {"source"}})},
+      {"medical_check", false,
+       base({{"trainee_id"}, {"check_date"}, {"result", T::kText, true},
+             {"valid_until", T::kText, true}, {"clinic"}})},
+      // status is safety-relevant for criminal-record and immigration-record rows only; the merge
+      // checks the row's kind (see merge.cpp).
+      {"document_check", false,
+       base({{"trainee_id"}, {"kind"}, {"status", T::kText, true}, {"number"}, {"issued"},
+             {"expires"}, {"note"}})},
+  };
+}
+
+std::string create_replicated_table(const TableDef& t) {
+  // Deliberately permissive: no NOT NULL, CHECK or foreign keys, because a merge must be able to
+  // build a row from whichever of its column changes arrive first. Validation happens before a
+  // local write and at the hub before a remote one is accepted.
+  std::string sql = "CREATE TABLE " + t.name + " (id TEXT PRIMARY KEY NOT NULL";
+  for (const auto& c : t.columns) {
+    sql += ", " + c.name + (c.type == T::kInteger ? " INTEGER" : " TEXT");
+    if (c.name == kDeletedColumn) sql += " NOT NULL DEFAULT 0";
+  }
+  sql += ");\n";
+  for (const char* when : {"INSERT", "UPDATE", "DELETE"}) {
+    sql += "CREATE TRIGGER " + t.name + "_guard_" + when + " BEFORE " + when + " ON " + t.name +
+           " WHEN NOT " + kCaptureGuardFunction +
+           "() BEGIN SELECT RAISE(ABORT, 'epsync: replicated tables are written only through "
+           "change capture'); END;\n";
+  }
+  return sql;
+}
+
+std::string schema_v1() {
+  std::string sql = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value ANY) STRICT;
+
+-- Every change this store knows, local or received: the replicated state is the per-column
+-- last-writer-wins fold of this log. seq is this store's own order ("everything after N");
+-- (site, site_seq) names a change everywhere; prev_* is the version the writer overwrote.
+CREATE TABLE change_log (
+  seq INTEGER PRIMARY KEY,
+  tbl TEXT NOT NULL,
+  row_id TEXT NOT NULL,
+  col TEXT NOT NULL,
+  val ANY,
+  hlc INTEGER NOT NULL,
+  site TEXT NOT NULL,
+  site_seq INTEGER NOT NULL,
+  prev_hlc INTEGER,
+  prev_site TEXT,
+  center TEXT NOT NULL,
+  operator TEXT NOT NULL DEFAULT '',
+  UNIQUE (site, site_seq)
+) STRICT;
+CREATE INDEX change_log_cell ON change_log (tbl, row_id, col, hlc, site);
+CREATE INDEX change_log_center ON change_log (center, seq);
+
+-- Contiguous prefix of each origin site's changes held here: a re-sent batch is a no-op.
+CREATE TABLE site_hwm (site TEXT PRIMARY KEY NOT NULL, hwm INTEGER NOT NULL) STRICT;
+
+-- Concurrent writes to safety-relevant columns whose value lost; kept for human review.
+CREATE TABLE conflict (
+  id INTEGER PRIMARY KEY,
+  detected_hlc INTEGER NOT NULL,
+  tbl TEXT NOT NULL, row_id TEXT NOT NULL, col TEXT NOT NULL, center TEXT NOT NULL,
+  winner_val ANY, winner_hlc INTEGER NOT NULL, winner_site TEXT NOT NULL,
+  loser_val ANY, loser_hlc INTEGER NOT NULL, loser_site TEXT NOT NULL,
+  loser_operator TEXT NOT NULL DEFAULT '',
+  resolved_hlc INTEGER, resolution TEXT,
+  UNIQUE (tbl, row_id, col, loser_hlc, loser_site)
+) STRICT;
+)sql";
+  for (const auto& t : replicated_tables()) sql += create_replicated_table(t);
+  sql += "CREATE INDEX trainee_iin ON trainee (iin);\n";
+  for (const char* child : {"korean_course", "test_result", "medical_check", "document_check"})
+    sql += std::string("CREATE INDEX ") + child + "_trainee ON " + child + " (trainee_id);\n";
+  return sql;
+}
+
+// migrations[i] takes a store from user_version i to i+1.
+const std::vector<std::string>& migrations() {
+  static const std::vector<std::string> m = {schema_v1()};
+  return m;
+}
+
+}  // namespace
+
+const ColumnDef* TableDef::column(std::string_view n) const {
+  for (const auto& c : columns)
+    if (c.name == n) return &c;
+  return nullptr;
+}
+
+const std::vector<TableDef>& replicated_tables() {
+  static const std::vector<TableDef> tables = make_tables();
+  return tables;
+}
+
+const TableDef* find_table(std::string_view name) {
+  for (const auto& t : replicated_tables())
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+int latest_schema_version() { return static_cast<int>(migrations().size()); }
+
+Status migrate(Db& db, int target) {
+  if (target < 0) target = latest_schema_version();
+  auto st = db.prepare("PRAGMA user_version");
+  if (!st.ok()) return st.status();
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  int version = static_cast<int>(st->column_int(0));
+  st->reset();
+  if (version > latest_schema_version())
+    return Status::Version("store schema version " + std::to_string(version) +
+                           " is newer than this epsync understands (" +
+                           std::to_string(latest_schema_version()) + "); upgrade epsync");
+  for (int v = version; v < target; ++v) {
+    Txn txn(db);
+    EPSYNC_RETURN_IF_ERROR(txn.begin());
+    EPSYNC_RETURN_IF_ERROR(db.exec(migrations()[static_cast<size_t>(v)]).prefixed(
+        "migrating schema " + std::to_string(v) + " -> " + std::to_string(v + 1)));
+    EPSYNC_RETURN_IF_ERROR(db.exec("PRAGMA application_id = " + std::to_string(kApplicationId) +
+                                   "; PRAGMA user_version = " + std::to_string(v + 1)));
+    EPSYNC_RETURN_IF_ERROR(txn.commit());
+  }
+  return Status::Ok();
+}
+
+}  // namespace epsync

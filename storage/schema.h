@@ -1,0 +1,52 @@
+// The replicated data model of SPEC §3 as data: which tables and columns replicate, which columns
+// are safety-relevant for the conflict log, and the forward migrations keyed on PRAGMA user_version.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/status.h"
+
+namespace epsync {
+
+class Db;
+
+enum class ColumnType { kText, kInteger };
+
+struct ColumnDef {
+  std::string name;
+  ColumnType type = ColumnType::kText;
+  bool safety_relevant = false;  // conflicts on it are logged for human review (SPEC §4)
+};
+
+struct TableDef {
+  std::string name;
+  bool reference = false;           // hub-owned, routed to every centre (center, rules)
+  std::vector<ColumnDef> columns;   // every replicated column except `id`, incl. center_id, deleted
+  const ColumnDef* column(std::string_view name) const;
+};
+
+// Owner recorded on reference rows: they belong to no single centre and go to all of them.
+inline constexpr std::string_view kReferenceOwner = "*";
+// Every replicated row carries these besides its own columns.
+inline constexpr std::string_view kOwnerColumn = "center_id";
+inline constexpr std::string_view kDeletedColumn = "deleted";  // the replicated tombstone
+
+const std::vector<TableDef>& replicated_tables();
+const TableDef* find_table(std::string_view name);
+
+// PRAGMA application_id of an epsync store ("EPSY").
+inline constexpr int kApplicationId = 0x45505359;
+// The schema this build writes; older stores are migrated forward on open.
+int latest_schema_version();
+
+// Applies every migration from the store's user_version up to `target` (default: latest), each
+// in its own transaction. Refuses a store whose version is newer than this build knows.
+Status migrate(Db& db, int target = -1);
+
+// The guard trigger calls this SQL function; it is registered on each epsync connection and is
+// true only while change capture or merge is writing. Anything else is refused.
+inline constexpr const char* kCaptureGuardFunction = "epsync_capture_active";
+
+}  // namespace epsync

@@ -1,0 +1,216 @@
+#include "storage/sqlite.h"
+
+#include <sqlite3.h>
+
+#include <cstdio>
+
+namespace epsync {
+
+std::string to_literal(const Value& v) {
+  struct Visitor {
+    std::string operator()(std::monostate) const { return "NULL"; }
+    std::string operator()(std::int64_t i) const { return std::to_string(i); }
+    std::string operator()(double d) const {
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "%.17g", d);
+      return buf;
+    }
+    std::string operator()(const std::string& s) const {
+      std::string out = "'";
+      for (char c : s) {
+        if (c == '\'') out += '\'';
+        out += c;
+      }
+      return out + "'";
+    }
+  };
+  return std::visit(Visitor{}, v);
+}
+
+// ---- Stmt ----
+
+Stmt::Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+Stmt& Stmt::operator=(Stmt&& o) noexcept {
+  if (this != &o) {
+    sqlite3_finalize(stmt_);
+    db_ = o.db_;
+    stmt_ = o.stmt_;
+    o.stmt_ = nullptr;
+  }
+  return *this;
+}
+Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+
+Stmt& Stmt::bind(int i, std::int64_t v) {
+  sqlite3_bind_int64(stmt_, i, v);
+  return *this;
+}
+Stmt& Stmt::bind(int i, double v) {
+  sqlite3_bind_double(stmt_, i, v);
+  return *this;
+}
+Stmt& Stmt::bind(int i, std::string_view v) {
+  sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  return *this;
+}
+Stmt& Stmt::bind_null(int i) {
+  sqlite3_bind_null(stmt_, i);
+  return *this;
+}
+Stmt& Stmt::bind(int i, const Value& v) {
+  if (auto* p = std::get_if<std::int64_t>(&v)) return bind(i, *p);
+  if (auto* p = std::get_if<double>(&v)) return bind(i, *p);
+  if (auto* p = std::get_if<std::string>(&v)) return bind(i, std::string_view(*p));
+  return bind_null(i);
+}
+
+Result<bool> Stmt::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Status s = db_->error(rc);
+  sqlite3_reset(stmt_);
+  return s;
+}
+
+Status Stmt::run() {
+  for (;;) {
+    auto r = step();
+    if (!r.ok()) {
+      reset();
+      return r.status();
+    }
+    if (!r.value()) break;
+  }
+  reset();
+  return Status::Ok();
+}
+
+void Stmt::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+bool Stmt::column_is_null(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+std::int64_t Stmt::column_int(int c) const { return sqlite3_column_int64(stmt_, c); }
+double Stmt::column_double(int c) const { return sqlite3_column_double(stmt_, c); }
+std::string Stmt::column_text(int c) const {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c))) : std::string();
+}
+Value Stmt::column_value(int c) const {
+  switch (sqlite3_column_type(stmt_, c)) {
+    case SQLITE_INTEGER: return column_int(c);
+    case SQLITE_FLOAT: return column_double(c);
+    case SQLITE_NULL: return std::monostate{};
+    default: return column_text(c);  // TEXT; BLOBs are never stored by epsync
+  }
+}
+int Stmt::column_count() const { return sqlite3_column_count(stmt_); }
+
+// ---- Db ----
+
+Result<std::unique_ptr<Db>> Db::open(const std::string& path, const OpenOptions& opt) {
+  int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  if (opt.read_only) {
+    flags |= SQLITE_OPEN_READONLY;
+  } else {
+    flags |= SQLITE_OPEN_READWRITE;
+    if (opt.create) flags |= SQLITE_OPEN_CREATE;
+  }
+  std::unique_ptr<Db> db(new Db());
+  db->path_ = path;
+  int rc = sqlite3_open_v2(path.c_str(), &db->db_, flags, opt.vfs.empty() ? nullptr : opt.vfs.c_str());
+  if (rc != SQLITE_OK) {
+    if ((rc & 0xff) == SQLITE_CANTOPEN)
+      return Status::NotFound("cannot open " + path + ": no such file or not accessible");
+    return db->error(rc, path);
+  }
+  sqlite3_busy_timeout(db->db_, opt.busy_timeout_ms);
+  sqlite3_extended_result_codes(db->db_, 1);
+  return db;
+}
+
+Db::~Db() {
+  cache_.clear();  // statements must be finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
+
+Status Db::exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  if (rc == SQLITE_OK) return Status::Ok();
+  sqlite3_free(err);  // the same text is still available from sqlite3_errmsg
+  return error(rc);
+}
+
+Result<Stmt> Db::prepare(std::string_view sql) {
+  sqlite3_stmt* s = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                              &s, nullptr);
+  if (rc != SQLITE_OK) return error(rc, "prepare");
+  return Stmt(this, s);
+}
+
+Result<Stmt*> Db::cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    auto st = prepare(sql);
+    if (!st.ok()) return st.status();
+    it = cache_.emplace(sql, std::make_unique<Stmt>(std::move(st).value())).first;
+  } else {
+    it->second->reset();
+  }
+  return it->second.get();
+}
+
+Status Db::error(int rc, std::string_view context) const {
+  std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  if (!context.empty()) msg = std::string(context) + ": " + msg;
+  switch (rc & 0xff) {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return Status::Corrupt(msg);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Busy(msg);
+    case SQLITE_CONSTRAINT:
+      return Status::InvalidInput(msg);
+    case SQLITE_CANTOPEN:
+      return Status::NotFound(msg);
+    default:
+      return Status::IoError(msg);
+  }
+}
+
+std::int64_t Db::changes() const { return sqlite3_changes64(db_); }
+
+// ---- Txn ----
+
+Status Txn::begin(Kind kind) {
+  Status s = db_.exec(kind == Kind::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  active_ = s.ok();
+  return s;
+}
+
+Status Txn::commit() {
+  if (!active_) return Status::IoError("commit without an open transaction");
+  Status s = db_.exec("COMMIT");
+  if (!s.ok()) {
+    rollback();  // e.g. an I/O error during commit: leave nothing half-done
+    return s;
+  }
+  active_ = false;
+  return s;
+}
+
+void Txn::rollback() {
+  if (!active_) return;
+  active_ = false;
+  if (!sqlite3_get_autocommit(db_.handle())) db_.exec("ROLLBACK");
+}
+
+Txn::~Txn() { rollback(); }
+
+}  // namespace epsync

@@ -1,0 +1,189 @@
+#include "storage/store.h"
+
+#include <sqlite3.h>
+#include <sys/random.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "storage/schema.h"
+
+namespace epsync {
+
+namespace {
+
+void capture_active_fn(sqlite3_context* ctx, int, sqlite3_value**) {
+  const int* depth = static_cast<const int*>(sqlite3_user_data(ctx));
+  sqlite3_result_int(ctx, *depth > 0 ? 1 : 0);
+}
+
+Result<std::int64_t> pragma_int(Db& db, const char* name) {
+  auto st = db.prepare(std::string("PRAGMA ") + name);
+  if (!st.ok()) return st.status();
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  return row.value() ? st->column_int(0) : 0;
+}
+
+// Decides whether the file may be touched at all: an epsync store, or an empty file we may
+// initialise. Reads only; nothing is written before this says yes.
+Status check_identity(Db& db, bool may_initialise) {
+  const std::string& path = db.path();
+  auto app = pragma_int(db, "application_id");
+  if (!app.ok()) {
+    if (app.status().code() == Status::Code::kCorrupt)
+      return Status::Corrupt(path + " is not an epsync store (not a readable SQLite database: " +
+                             app.status().message() + ")");
+    return app.status().prefixed(path);
+  }
+  auto objects = db.prepare("SELECT count(*) FROM sqlite_schema");
+  if (!objects.ok()) return objects.status().prefixed(path);
+  auto row = objects->step();
+  if (!row.ok()) {
+    if (row.status().code() == Status::Code::kCorrupt)
+      return Status::Corrupt(path + " is damaged: " + row.status().message());
+    return row.status().prefixed(path);
+  }
+  bool empty = objects->column_int(0) == 0;
+  if (app.value() == kApplicationId) return Status::Ok();
+  if (app.value() == 0 && empty) {
+    if (may_initialise) return Status::Ok();
+    return Status::NotFound(path + " is not initialised; run `epsync init` first");
+  }
+  return Status::Corrupt(path + " is not an epsync store (it is some other SQLite database)");
+}
+
+}  // namespace
+
+std::string new_random_id() {
+  unsigned char bytes[16];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string out(32, '0');
+  for (size_t i = 0; i < 16; ++i) {
+    out[2 * i] = hex[bytes[i] >> 4];
+    out[2 * i + 1] = hex[bytes[i] & 15];
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions opt) {
+  bool exists = std::filesystem::exists(path);
+  if (!exists && !opt.create)
+    return Status::NotFound(path + " does not exist; run `epsync init` first");
+  if (exists && std::filesystem::is_directory(path))
+    return Status::InvalidInput(path + " is a directory, not a store file");
+
+  Db::OpenOptions dbo;
+  dbo.create = opt.create;
+  dbo.busy_timeout_ms = opt.busy_timeout_ms;
+  dbo.vfs = opt.vfs;
+  auto db = Db::open(path, dbo);
+  if (!db.ok()) return db.status();
+
+  std::unique_ptr<Store> s(new Store());
+  s->db_ = std::move(db).value();
+  s->opt_ = std::move(opt);
+  s->clock_ = HybridClock(s->opt_.clock);
+  EPSYNC_RETURN_IF_ERROR(check_identity(*s->db_, s->opt_.create));
+
+  int rc = sqlite3_create_function_v2(s->db_->handle(), kCaptureGuardFunction, 0,
+                                      SQLITE_UTF8 | SQLITE_INNOCUOUS, &s->capture_depth_,
+                                      capture_active_fn, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return s->db_->error(rc, "registering functions");
+  EPSYNC_RETURN_IF_ERROR(s->initialise().prefixed(path));
+  return s;
+}
+
+Store::~Store() = default;
+
+Status Store::initialise() {
+  // WAL lets the CLI read while the daemon writes; FULL makes every commit durable before we
+  // report it (SPEC §9: nothing acknowledged is lost).
+  EPSYNC_RETURN_IF_ERROR(db_->exec("PRAGMA journal_mode = WAL"));
+  EPSYNC_RETURN_IF_ERROR(db_->exec(opt_.durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF"));
+  EPSYNC_RETURN_IF_ERROR(db_->exec("PRAGMA foreign_keys = ON"));
+  EPSYNC_RETURN_IF_ERROR(migrate(*db_));
+
+  auto site = meta("site_id");
+  if (!site.ok()) return site.status();
+  if (site.value()) {
+    site_id_ = *site.value();
+  } else {
+    site_id_ = new_random_id();
+    EPSYNC_RETURN_IF_ERROR(set_meta("site_id", site_id_));
+  }
+  auto hlc = meta("hlc");
+  if (!hlc.ok()) return hlc.status();
+  if (hlc.value()) clock_.observe(std::stoll(*hlc.value()));
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> Store::meta(const std::string& key) {
+  auto st = db_->cached("SELECT value FROM meta WHERE key = ?");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, key);
+  auto row = (*st)->step();
+  if (!row.ok()) return row.status();
+  std::optional<std::string> out;
+  if (row.value()) out = (*st)->column_text(0);
+  (*st)->reset();
+  return out;
+}
+
+Status Store::set_meta(const std::string& key, const std::string& value) {
+  auto st = db_->cached(
+      "INSERT INTO meta (key, value) VALUES (?, ?) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, key).bind(2, value);
+  return (*st)->run();
+}
+
+Result<std::string> Store::center_id() {
+  auto m = meta("center_id");
+  if (!m.ok()) return m.status();
+  return m.value().value_or("");
+}
+
+// ---- StoreTxn ----
+
+Status StoreTxn::begin() {
+  EPSYNC_RETURN_IF_ERROR(txn_.begin(Txn::Kind::kImmediate));
+  ++store_.capture_depth_;
+  armed_ = true;
+  // Another process (the CLI beside the daemon) may have written since we last looked.
+  auto hlc = store_.meta("hlc");
+  if (!hlc.ok()) return hlc.status();
+  if (hlc.value()) store_.clock_.observe(std::stoll(*hlc.value()));
+  auto seq = store_.meta("local_seq");
+  if (!seq.ok()) return seq.status();
+  store_.local_seq_ = seq.value() ? std::stoll(*seq.value()) : 0;
+  return Status::Ok();
+}
+
+Status StoreTxn::commit() {
+  EPSYNC_RETURN_IF_ERROR(store_.set_meta("hlc", std::to_string(store_.clock_.last())));
+  EPSYNC_RETURN_IF_ERROR(store_.set_meta("local_seq", std::to_string(store_.local_seq_)));
+  Status s = txn_.commit();
+  disarm();
+  return s;
+}
+
+void StoreTxn::disarm() {
+  if (armed_) {
+    --store_.capture_depth_;
+    armed_ = false;
+  }
+}
+
+StoreTxn::~StoreTxn() {
+  txn_.rollback();
+  disarm();
+}
+
+}  // namespace epsync

@@ -1,0 +1,89 @@
+// Store: one epsync SQLite file (a centre's or the hub's). Opening checks that the file really is
+// an epsync store of a schema this build understands before touching it, then migrates it forward.
+// StoreTxn is the only way to write replicated tables: it serialises writers across processes
+// (BEGIN IMMEDIATE), carries the hybrid logical clock and the local change sequence in and out of
+// the file, and arms the guard that refuses writes which bypass change capture.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "storage/hlc.h"
+#include "storage/sqlite.h"
+#include "storage/status.h"
+
+namespace epsync {
+
+struct StoreOptions {
+  bool create = false;                  // create and initialise the file when missing or empty
+  PhysicalClock clock = system_clock();
+  std::string operator_name;            // recorded with each local change (who made it)
+  int busy_timeout_ms = 5000;
+  std::string vfs;                      // SQLite VFS; empty for the default
+  // synchronous=FULL: a commit survives power loss before it is reported. Only simulations that
+  // open thousands of throw-away stores turn this off.
+  bool durable = true;
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> open(const std::string& path, StoreOptions opt = {});
+  ~Store();
+
+  Db& db() { return *db_; }
+  const std::string& path() const { return db_->path(); }
+  const std::string& site_id() const { return site_id_; }
+  const std::string& operator_name() const { return opt_.operator_name; }
+  void set_operator_name(std::string name) { opt_.operator_name = std::move(name); }
+  HybridClock& clock() { return clock_; }
+
+  // Local settings that do not replicate (centre id, role, ...).
+  Result<std::optional<std::string>> meta(const std::string& key);
+  Status set_meta(const std::string& key, const std::string& value);
+
+  // The centre this store belongs to ("" until `epsync init`).
+  Result<std::string> center_id();
+
+ private:
+  friend class StoreTxn;
+  Store() = default;
+  Status initialise();
+  std::unique_ptr<Db> db_;
+  StoreOptions opt_;
+  std::string site_id_;
+  HybridClock clock_{system_clock()};
+  int capture_depth_ = 0;  // > 0 while a StoreTxn writes; read by the guard trigger
+  std::int64_t local_seq_ = 0;
+};
+
+// A write transaction on a Store. Reloads the clock and local sequence at begin() (another process
+// may have written since) and saves them at commit(); rolls everything back unless committed.
+class StoreTxn {
+ public:
+  explicit StoreTxn(Store& s) : store_(s), txn_(s.db()) {}
+  StoreTxn(const StoreTxn&) = delete;
+  StoreTxn& operator=(const StoreTxn&) = delete;
+  ~StoreTxn();
+
+  Status begin();
+  Status commit();
+  Store& store() { return store_; }
+  Db& db() { return store_.db(); }
+  bool active() const { return txn_.active(); }
+
+  // The next number in this site's contiguous change sequence.
+  std::int64_t next_local_seq() { return ++store_.local_seq_; }
+
+ private:
+  void disarm();
+  Store& store_;
+  Txn txn_;
+  bool armed_ = false;
+};
+
+// A new random 128-bit id as 32 lowercase hex digits (row ids, site ids).
+std::string new_random_id();
+
+}  // namespace epsync

@@ -1,0 +1,76 @@
+#include "storage/sqlite.h"
+
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <vector>
+
+#include "support/temp_dir.h"
+
+using namespace epsync;
+
+TEST_CASE("sqlite: transactions roll back unless committed") {
+  test::TempDir dir;
+  Db::OpenOptions o;
+  o.create = true;
+  auto db = Db::open(dir.file("t.db"), o);
+  REQUIRE(db.ok());
+  REQUIRE(db.value()->exec("CREATE TABLE t (v TEXT)").ok());
+  {
+    Txn txn(*db.value());
+    REQUIRE(txn.begin().ok());
+    auto st = db.value()->prepare("INSERT INTO t VALUES (?)");
+    REQUIRE(st.ok());
+    REQUIRE(st->bind(1, "x').drop('").run().ok());  // bound, never spliced into SQL
+  }  // no commit
+  auto count = db.value()->prepare("SELECT count(*) FROM t");
+  REQUIRE(count->step().value());
+  CHECK(count->column_int(0) == 0);
+  count->reset();
+  {
+    Txn txn(*db.value());
+    REQUIRE(txn.begin().ok());
+    auto st = db.value()->prepare("INSERT INTO t VALUES (?)");
+    REQUIRE(st->bind(1, "it's kept").run().ok());
+    REQUIRE(txn.commit().ok());
+  }
+  REQUIRE(count->step().value());
+  CHECK(count->column_int(0) == 1);
+}
+
+TEST_CASE("sqlite: errors are classified and explained") {
+  test::TempDir dir;
+  Db::OpenOptions o;
+  o.create = true;
+  auto db = Db::open(dir.file("t.db"), o);
+  REQUIRE(db.ok());
+  REQUIRE(db.value()->exec("CREATE TABLE t (v TEXT PRIMARY KEY)").ok());
+  REQUIRE(db.value()->exec("INSERT INTO t VALUES ('a')").ok());
+  Status dup = db.value()->exec("INSERT INTO t VALUES ('a')");
+  CHECK(dup.code() == Status::Code::kInvalidInput);
+  CHECK(dup.message().find("UNIQUE") != std::string::npos);
+  auto bad = db.value()->prepare("SELEC nonsense");
+  CHECK_FALSE(bad.ok());
+
+  auto missing = Db::open(dir.file("nope/x.db"), Db::OpenOptions{});
+  CHECK(missing.status().code() == Status::Code::kNotFound);
+}
+
+TEST_CASE("sqlite: values keep their type through a round trip") {
+  test::TempDir dir;
+  Db::OpenOptions o;
+  o.create = true;
+  auto db = Db::open(dir.file("t.db"), o);
+  REQUIRE(db.value()->exec("CREATE TABLE t (v)").ok());
+  std::vector<Value> values = {std::monostate{}, std::int64_t{-42}, 2.5, std::string("Әлия Қайратқызы ё")};
+  for (const auto& v : values) {
+    auto st = db.value()->prepare("INSERT INTO t VALUES (?)");
+    REQUIRE(st->bind(1, v).run().ok());
+  }
+  auto st = db.value()->prepare("SELECT v FROM t ORDER BY rowid");
+  for (const auto& v : values) {
+    REQUIRE(st->step().value());
+    CHECK(st->column_value(0) == v);
+  }
+  CHECK(to_literal(std::string("O'Neil")) == "'O''Neil'");
+}

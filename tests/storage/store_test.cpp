@@ -1,0 +1,176 @@
+#include "storage/store.h"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "storage/change_log.h"
+#include "storage/dump.h"
+#include "storage/schema.h"
+#include "support/stores.h"
+#include "support/temp_dir.h"
+
+using namespace epsync;
+using test::read_file_bytes;
+
+namespace {
+
+Status open_existing(const std::string& path) {
+  return Store::open(path, StoreOptions{}).status();
+}
+
+}  // namespace
+
+TEST_CASE("store: a new store gets a schema, an identity and a site id") {
+  test::TempDir dir;
+  test::FakeClock clock;
+  auto s = test::make_store(dir.file("c.db"), clock);
+  CHECK(s->site_id().size() == 32);
+  auto reopened = Store::open(dir.file("c.db"));
+  REQUIRE(reopened.ok());
+  CHECK(reopened.value()->site_id() == s->site_id());
+  auto other = test::make_store(dir.file("d.db"), clock);
+  CHECK(other->site_id() != s->site_id());
+}
+
+TEST_CASE("store: a missing file is not created unless asked") {
+  test::TempDir dir;
+  Status s = open_existing(dir.file("missing.db"));
+  CHECK(s.code() == Status::Code::kNotFound);
+  CHECK(s.message().find("epsync init") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("missing.db")));
+}
+
+TEST_CASE("store: files that are not epsync stores are refused and left byte-for-byte unchanged") {
+  test::TempDir dir;
+  SUBCASE("a text file") {
+    std::string path = dir.file("notes.txt");
+    test::write_file_bytes(path, std::string("iin,surname\n950101300038,Test\n") + std::string(5000, 'x'));
+    std::string before = read_file_bytes(path);
+    for (bool create : {false, true}) {
+      StoreOptions o;
+      o.create = create;
+      Status s = Store::open(path, o).status();
+      CHECK(s.code() == Status::Code::kCorrupt);
+      CHECK(s.message().find("not an epsync store") != std::string::npos);
+    }
+    CHECK(read_file_bytes(path) == before);
+  }
+  SUBCASE("another application's SQLite database") {
+    std::string path = dir.file("other.db");
+    {
+      Db::OpenOptions o;
+      o.create = true;
+      auto db = Db::open(path, o);
+      REQUIRE(db.value()->exec("CREATE TABLE accounts (x); INSERT INTO accounts VALUES (1)").ok());
+    }
+    std::string before = read_file_bytes(path);
+    StoreOptions o;
+    o.create = true;
+    Status s = Store::open(path, o).status();
+    CHECK(s.code() == Status::Code::kCorrupt);
+    CHECK(s.message().find("other SQLite database") != std::string::npos);
+    CHECK(read_file_bytes(path) == before);
+    CHECK_FALSE(std::filesystem::exists(path + "-wal"));
+  }
+  SUBCASE("an epsync store with a damaged page") {
+    std::string path = dir.file("c.db");
+    {
+      test::FakeClock clock;
+      auto s = test::make_store(path, clock);
+      WriteTxn w(*s);
+      REQUIRE(w.begin().ok());
+      for (int i = 0; i < 200; ++i)
+        REQUIRE(w.insert("center", "C-" + std::to_string(i), "*",
+                         {{"name", std::string(300, 'n')}}).ok());
+      REQUIRE(w.commit().ok());
+      REQUIRE(s->db().exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+    }
+    std::string bytes = read_file_bytes(path);
+    REQUIRE(bytes.size() > 8192);
+    for (size_t i = 4096; i < bytes.size(); ++i) bytes[i] = static_cast<char>(0xA5);  // scribble
+    test::write_file_bytes(path, bytes);
+    auto s = Store::open(path);
+    if (s.ok()) {
+      // The header survived, so the damage shows on first use; it must be reported, not ignored.
+      auto dump = canonical_dump(*s.value());
+      CHECK_FALSE(dump.ok());
+      CHECK(dump.status().code() == Status::Code::kCorrupt);
+    } else {
+      CHECK(s.status().code() == Status::Code::kCorrupt);
+    }
+    CHECK(read_file_bytes(path) == bytes);
+  }
+}
+
+TEST_CASE("store: a store from a newer epsync is refused and not modified") {
+  test::TempDir dir;
+  std::string path = dir.file("c.db");
+  {
+    test::FakeClock clock;
+    auto s = test::make_store(path, clock);
+    REQUIRE(s->db().exec("PRAGMA user_version = " + std::to_string(latest_schema_version() + 1)).ok());
+    REQUIRE(s->db().exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+  }
+  std::string before = read_file_bytes(path);
+  Status s = open_existing(path);
+  CHECK(s.code() == Status::Code::kVersion);
+  CHECK(s.message().find("upgrade epsync") != std::string::npos);
+  CHECK(read_file_bytes(path) == before);
+}
+
+TEST_CASE("store: migrations run from an empty file and from every earlier schema version") {
+  test::TempDir dir;
+  test::FakeClock clock;
+  // The reference: a store created at the latest version.
+  auto fresh = test::make_store(dir.file("fresh.db"), clock);
+  auto schema_of = [](Store& s) {
+    auto st = s.db().prepare("SELECT type, name, sql FROM sqlite_schema ORDER BY type, name");
+    std::string out;
+    while (st->step().value()) out += st->column_text(0) + " " + st->column_text(1) + " " + st->column_text(2) + "\n";
+    return out;
+  };
+  std::string want = schema_of(*fresh);
+  for (int v = 0; v < latest_schema_version(); ++v) {
+    CAPTURE(v);
+    std::string path = dir.file("v" + std::to_string(v) + ".db");
+    {
+      Db::OpenOptions o;
+      o.create = true;
+      auto db = Db::open(path, o);
+      REQUIRE(db.ok());
+      REQUIRE(migrate(*db.value(), v).ok());
+    }
+    StoreOptions o;
+    o.create = v == 0;  // version 0 is an empty file, which only `init` may adopt
+    o.clock = clock.fn();
+    auto s = Store::open(path, o);
+    REQUIRE_MESSAGE(s.ok(), s.status().message());
+    CHECK(schema_of(*s.value()) == want);
+    auto ver = s.value()->db().prepare("PRAGMA user_version");
+    REQUIRE(ver->step().value());
+    CHECK(ver->column_int(0) == latest_schema_version());
+  }
+}
+
+TEST_CASE("store: replicated tables refuse writes that bypass change capture") {
+  test::TempDir dir;
+  test::FakeClock clock;
+  auto s = test::make_store(dir.file("c.db"), clock);
+  WriteTxn w(*s);
+  REQUIRE(w.begin().ok());
+  REQUIRE(w.insert("trainee", "t1", "ALM-014", {{"surname", std::string("A")}}).ok());
+  REQUIRE(w.commit().ok());
+  auto before = canonical_dump(*s);
+  REQUIRE(before.ok());
+  std::int64_t log_before = test::count_rows(*s, "change_log");
+  for (const char* sql : {"INSERT INTO trainee (id, iin) VALUES ('x', '950101300038')",
+                          "UPDATE trainee SET surname = 'X'", "DELETE FROM trainee"}) {
+    CAPTURE(sql);
+    Status st = s->db().exec(sql);
+    CHECK_FALSE(st.ok());
+    CHECK(st.message().find("change capture") != std::string::npos);
+  }
+  CHECK(canonical_dump(*s).value() == before.value());
+  CHECK(test::count_rows(*s, "change_log") == log_before);
+}

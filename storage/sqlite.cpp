@@ -184,6 +184,41 @@ Status Db::error(int rc, std::string_view context) const {
   }
 }
 
+Status Db::backup_to(const std::string& dest) {
+  std::string partial = dest + ".partial";
+  std::remove(partial.c_str());
+  sqlite3* out = nullptr;
+  int rc = sqlite3_open_v2(partial.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = out ? sqlite3_errmsg(out) : sqlite3_errstr(rc);
+    sqlite3_close(out);
+    return Status::IoError("cannot create " + partial + ": " + msg);
+  }
+  // One step copies every page under a single read transaction: a snapshot, while WAL lets
+  // writers go on.
+  sqlite3_backup* b = sqlite3_backup_init(out, "main", db_, "main");
+  if (!b) {
+    std::string msg = sqlite3_errmsg(out);
+    sqlite3_close(out);
+    std::remove(partial.c_str());
+    return Status::IoError("backup: " + msg);
+  }
+  rc = sqlite3_backup_step(b, -1);
+  int finish = sqlite3_backup_finish(b);
+  if (rc == SQLITE_DONE && finish == SQLITE_OK) rc = sqlite3_exec(out, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr);
+  std::string msg = sqlite3_errmsg(out);
+  sqlite3_close(out);
+  if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+    std::remove(partial.c_str());
+    return Status::IoError("backup: " + msg);
+  }
+  if (std::rename(partial.c_str(), dest.c_str()) != 0) {
+    std::remove(partial.c_str());
+    return Status::IoError("backup: cannot move the copy to " + dest);
+  }
+  return Status::Ok();
+}
+
 std::int64_t Db::changes() const { return sqlite3_changes64(db_); }
 
 // ---- Txn ----

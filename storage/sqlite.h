@@ -80,6 +80,10 @@ class Db {
   Status error(int rc, std::string_view context = {}) const;
 
   std::int64_t changes() const;  // rows touched by the last statement
+
+  // A consistent copy of the whole database to `dest` (SQLite online backup API), taken while
+  // other connections keep writing. Written beside `dest` and renamed into place when complete.
+  Status backup_to(const std::string& dest);
   sqlite3* handle() { return db_; }
   const std::string& path() const { return path_; }
 

@@ -1,0 +1,364 @@
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <functional>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "agent/commands.h"
+#include "agent/config.h"
+#include "storage/history.h"
+#include "storage/readiness.h"
+#include "storage/regions.h"
+#include "storage/trainee_csv.h"
+
+namespace epsync::cli {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// Who is making the change, for history: the login name (never anything about a trainee).
+std::string operator_name() {
+  if (const char* e = std::getenv("EPSYNC_OPERATOR"); e && *e) return e;
+  if (struct passwd* pw = getpwuid(geteuid())) return pw->pw_name;
+  return "uid" + std::to_string(geteuid());
+}
+
+Result<std::string> store_path(const Global& g) {
+  if (!g.db.empty()) return g.db;
+  std::string config = g.config;
+  if (config.empty()) {
+    if (access(kDefaultAgentConfig, R_OK) != 0)
+      return Status::InvalidInput("no store given: use --db PATH or --config FILE");
+    config = kDefaultAgentConfig;
+  }
+  auto cfg = load_agent_config(config);
+  if (!cfg.ok()) return cfg.status();
+  return cfg->store_path;
+}
+
+struct Opened {
+  std::unique_ptr<Store> store;
+  std::string center;
+};
+
+Result<Opened> open_centre(const Global& g) {
+  auto path = store_path(g);
+  if (!path.ok()) return path.status();
+  StoreOptions o;
+  o.operator_name = operator_name();
+  auto s = Store::open(path.value(), o);
+  if (!s.ok()) return s.status();
+  auto center = s.value()->center_id();
+  if (!center.ok()) return center.status();
+  if (center->empty())
+    return Status::InvalidInput(path.value() + " has no centre yet; run `epsync init --center ID --region SLUG`");
+  return Opened{std::move(s).value(), center.value()};
+}
+
+json trainee_json(const Trainee& t) {
+  auto opt = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
+  return json{{"id", t.id},         {"center_id", t.center_id},     {"iin", t.iin},
+              {"surname", t.surname}, {"given_name", t.given_name}, {"patronymic", opt(t.patronymic)},
+              {"birth_date", t.birth_date}, {"sex", t.sex},         {"phone", opt(t.phone)},
+              {"sector", opt(t.sector)}, {"status", t.status}};
+}
+
+std::string full_name(const Trainee& t) {
+  std::string n = t.surname + " " + t.given_name;
+  if (!t.patronymic.empty()) n += " " + t.patronymic;
+  return n;
+}
+
+json value_json(const Value& v) {
+  if (auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  if (auto* d = std::get_if<double>(&v)) return *d;
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  return nullptr;
+}
+
+std::string value_text(const Value& v) {
+  if (is_null(v)) return "(empty)";
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  return to_literal(v);
+}
+
+// Runs `fn` inside a WriteTxn with a Records writer and commits only if it succeeds.
+int write(const Global& g, const std::function<Result<std::string>(Records&)>& fn,
+          const std::function<void(const std::string& id)>& done) {
+  auto opened = open_centre(g);
+  if (!opened.ok()) return fail(opened.status());
+  WriteTxn w(*opened->store);
+  if (Status s = w.begin(); !s.ok()) return fail(s);
+  Records records(w, opened->center, today_local());
+  auto id = fn(records);
+  if (!id.ok()) return fail(id.status());
+  if (Status s = w.commit(); !s.ok()) return fail(s);
+  if (g.json) {
+    std::cout << json{{"id", id.value()}, {"changes", w.changes_written()}}.dump() << "\n";
+  } else {
+    done(id.value());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int fail(const Status& s) {
+  std::cerr << "epsync: " << s.message() << "\n";
+  return s.code() == Status::Code::kInvalidInput ? 2 : 1;
+}
+
+int init(const Global& g, const InitArgs& a) {
+  bool id_ok = a.center.size() >= 3 && a.center.size() <= 20 && a.center[0] >= 'A' && a.center[0] <= 'Z';
+  for (char c : a.center) id_ok = id_ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
+  if (!id_ok)
+    return fail(Status::InvalidInput("center: must be 3-20 capital letters, digits and '-', starting with a letter (like ALM-014), got '" + a.center + "'"));
+  if (!is_region(a.region)) {
+    std::string all;
+    for (const auto& r : kRegions) all += (all.empty() ? "" : ", ") + r;
+    return fail(Status::InvalidInput("region: must be one of " + all + ", got '" + a.region + "'"));
+  }
+  auto path = store_path(g);
+  if (!path.ok()) return fail(path.status());
+  StoreOptions o;
+  o.create = true;
+  o.operator_name = operator_name();
+  auto s = Store::open(path.value(), o);
+  if (!s.ok()) return fail(s.status());
+  Store& store = *s.value();
+  auto existing = store.center_id();
+  if (!existing.ok()) return fail(existing.status());
+  if (!existing->empty()) {
+    if (existing.value() == a.center) {
+      std::cout << path.value() << " is already initialised for centre " << a.center << "\n";
+      return 0;
+    }
+    return fail(Status::InvalidInput(path.value() + " already belongs to centre " + existing.value()));
+  }
+  Txn txn(store.db());
+  if (Status st = txn.begin(); !st.ok()) return fail(st);
+  for (auto [k, v] : {std::pair<std::string, std::string>{"center_id", a.center}, {"region", a.region},
+                      {"center_name", a.name.value_or("")}})
+    if (Status st = store.set_meta(k, v); !st.ok()) return fail(st);
+  if (Status st = txn.commit(); !st.ok()) return fail(st);
+  if (g.json) {
+    std::cout << json{{"center", a.center}, {"region", a.region}, {"site_id", store.site_id()}, {"store", path.value()}}.dump() << "\n";
+  } else {
+    std::cout << "initialised " << path.value() << " for centre " << a.center << " (" << a.region
+              << "), site " << store.site_id() << "\n";
+  }
+  return 0;
+}
+
+int trainee_add(const Global& g, const TraineeFields& f) {
+  return write(g, [&](Records& r) { return r.add_trainee(f, FieldStyle::kFlag); },
+               [](const std::string& id) { std::cout << "enrolled trainee " << id << "\n"; });
+}
+
+int trainee_update(const Global& g, const std::string& ref, const TraineeFields& f) {
+  return write(g, [&](Records& r) { return r.update_trainee(ref, f, FieldStyle::kFlag); },
+               [](const std::string& id) { std::cout << "updated trainee " << id << "\n"; });
+}
+
+int trainee_remove(const Global& g, const std::string& ref) {
+  return write(g, [&](Records& r) { return r.remove_trainee(ref); },
+               [](const std::string& id) { std::cout << "removed trainee " << id << "\n"; });
+}
+
+int trainee_show(const Global& g, const std::string& ref) {
+  auto opened = open_centre(g);
+  if (!opened.ok()) return fail(opened.status());
+  auto t = find_trainee(*opened->store, ref);
+  if (!t.ok()) return fail(t.status());
+  auto assessed = assess_store(*opened->store, today_local(), opened->center);
+  if (!assessed.ok()) return fail(assessed.status());
+  const Readiness* rd = nullptr;
+  for (const auto& a : assessed.value())
+    if (a.trainee.id == t->id) rd = &a.readiness;
+  if (g.json) {
+    json j = trainee_json(t.value());
+    if (rd) {
+      j["ready"] = rd->ready;
+      json b = json::array();
+      for (const auto& x : rd->blockers) b.push_back(x.text);
+      j["blockers"] = b;
+    }
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  const Trainee& x = t.value();
+  std::cout << "id          " << x.id << "\n"
+            << "name        " << full_name(x) << "\n"
+            << "iin         " << x.iin << "\n"
+            << "birth date  " << x.birth_date << "\n"
+            << "sex         " << x.sex << "\n"
+            << "phone       " << (x.phone.empty() ? "-" : x.phone) << "\n"
+            << "sector      " << (x.sector.empty() ? "-" : x.sector) << "\n"
+            << "status      " << x.status << "\n";
+  if (rd) {
+    std::cout << "readiness   " << (rd->ready ? "READY" : "not ready") << "\n";
+    for (const auto& b : rd->blockers) std::cout << "  - " << b.text << "\n";
+  }
+  return 0;
+}
+
+int trainee_list(const Global& g) {
+  auto opened = open_centre(g);
+  if (!opened.ok()) return fail(opened.status());
+  auto list = list_trainees(*opened->store);
+  if (!list.ok()) return fail(list.status());
+  if (g.json) {
+    json arr = json::array();
+    for (const auto& t : list.value()) arr.push_back(trainee_json(t));
+    std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& t : list.value())
+    std::cout << t.id.substr(0, 8) << "  " << t.iin << "  " << t.birth_date << "  " << t.sex << "  "
+              << t.status << "  " << full_name(t) << "\n";
+  std::cout << list->size() << " trainee" << (list->size() == 1 ? "" : "s") << "\n";
+  return 0;
+}
+
+int record_korean(const Global& g, const RecordArgs& a) {
+  return write(g, [&](Records& r) { return r.record_korean(a.trainee, a.korean); },
+               [](const std::string& id) { std::cout << "recorded Korean course " << id << "\n"; });
+}
+int record_test(const Global& g, const RecordArgs& a) {
+  return write(g, [&](Records& r) { return r.record_test(a.trainee, a.test); },
+               [](const std::string& id) { std::cout << "recorded test result " << id << "\n"; });
+}
+int record_medical(const Global& g, const RecordArgs& a) {
+  return write(g, [&](Records& r) { return r.record_medical(a.trainee, a.medical); },
+               [](const std::string& id) { std::cout << "recorded medical check " << id << "\n"; });
+}
+int record_document(const Global& g, const RecordArgs& a) {
+  return write(g, [&](Records& r) { return r.record_document(a.trainee, a.document); },
+               [](const std::string& id) { std::cout << "recorded document check " << id << "\n"; });
+}
+
+int import_csv(const Global& g, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail(Status::InvalidInput(file + ": cannot read the file"));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  auto opened = open_centre(g);
+  if (!opened.ok()) return fail(opened.status());
+  auto outcome = import_trainees_csv(*opened->store, opened->center, ss.str(), today_local());
+  if (!outcome.ok()) return fail(outcome.status());
+  if (!outcome->errors.empty()) {
+    for (const auto& e : outcome->errors) std::cerr << file << ": " << e << "\n";
+    std::cerr << "epsync: nothing imported: " << outcome->errors.size() << " problem"
+              << (outcome->errors.size() == 1 ? "" : "s") << " in " << file << "\n";
+    return 2;
+  }
+  if (g.json) std::cout << json{{"imported", outcome->imported}}.dump() << "\n";
+  else std::cout << "imported " << outcome->imported << " trainees\n";
+  return 0;
+}
+
+int export_data(const Global& g, const ExportArgs& a) {
+  if (a.format != "csv" && a.format != "json")
+    return fail(Status::InvalidInput("format: must be csv or json, got '" + a.format + "'"));
+  auto opened = open_centre(g);
+  if (!opened.ok()) return fail(opened.status());
+  std::string text;
+  if (a.format == "csv") {
+    auto csv = export_trainees_csv(*opened->store);
+    if (!csv.ok()) return fail(csv.status());
+    text = csv.value();
+  } else {
+    auto list = list_trainees(*opened->store);
+    if (!list.ok()) return fail(list.status());
+    json arr = json::array();
+    for (const auto& t : list.value()) arr.push_back(trainee_json(t));
+    text = json{{"center", opened->center}, {"trainees", arr}}.dump(2) + "\n";
+  }
+  if (!a.out) {
+    std::cout << text;
+    return 0;
+  }
+  std::string partial = *a.out + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return fail(Status::IoError(partial + ": cannot write"));
+  }
+  if (std::rename(partial.c_str(), a.out->c_str()) != 0) return fail(Status::IoError(*a.out + ": cannot write"));
+  return 0;
+}
+
+int readiness(const Global& g, const std::optional<std::string>& as_of_text) {
+  Date as_of = today_local();
+  if (as_of_text) {
+    auto d = parse_date(*as_of_text);
+    if (!d) return fail(Status::InvalidInput("as-of: must be a date as YYYY-MM-DD, got '" + *as_of_text + "'"));
+    as_of = *d;
+  }
+  auto opened = open_centre(g);
+  if (!opened.ok()) return fail(opened.status());
+  auto assessed = assess_store(*opened->store, as_of, opened->center);
+  if (!assessed.ok()) return fail(assessed.status());
+  size_t ready = 0;
+  for (const auto& a : assessed.value()) ready += a.readiness.ready;
+  if (g.json) {
+    json rows = json::array();
+    for (const auto& a : assessed.value()) {
+      json b = json::array();
+      for (const auto& x : a.readiness.blockers) b.push_back(x.text);
+      rows.push_back({{"id", a.trainee.id}, {"iin", a.trainee.iin}, {"surname", a.trainee.surname},
+                      {"given_name", a.trainee.given_name}, {"ready", a.readiness.ready}, {"blockers", b}});
+    }
+    std::cout << json{{"center", opened->center}, {"as_of", format_date(as_of)},
+                      {"trainees", assessed->size()}, {"ready", ready}, {"readiness", rows}}.dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& a : assessed.value()) {
+    std::cout << (a.readiness.ready ? "READY      " : "not ready  ") << a.trainee.iin << "  "
+              << full_name(a.trainee) << "\n";
+    for (const auto& b : a.readiness.blockers) std::cout << "           - " << b.text << "\n";
+  }
+  std::cout << ready << " of " << assessed->size() << " trainees ready on " << format_date(as_of)
+            << " at " << opened->center << "\n";
+  return 0;
+}
+
+int history(const Global& g, const std::string& ref) {
+  auto opened = open_centre(g);
+  if (!opened.ok()) return fail(opened.status());
+  auto t = find_trainee(*opened->store, ref);
+  if (!t.ok()) return fail(t.status());
+  auto h = trainee_history(*opened->store, t->id);
+  if (!h.ok()) return fail(h.status());
+  if (g.json) {
+    json arr = json::array();
+    for (const auto& e : h.value())
+      arr.push_back({{"time", hlc_to_string(e.hlc)}, {"operator", e.op}, {"site", e.site},
+                     {"table", e.table}, {"row_id", e.row_id}, {"subject", e.subject}, {"field", e.column},
+                     {"old", value_json(e.old_value)}, {"new", value_json(e.new_value)}});
+    std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& e : h.value()) {
+    std::string what = e.table == "trainee" ? e.column : e.subject + " " + e.column;
+    std::cout << hlc_to_string(e.hlc).substr(0, 19) << "Z  " << (e.op.empty() ? "?" : e.op) << "  " << what
+              << ": " << value_text(e.old_value) << " -> " << value_text(e.new_value) << "\n";
+  }
+  return 0;
+}
+
+int backup(const Global& g, const std::string& file) {
+  auto opened = open_centre(g);
+  if (!opened.ok()) return fail(opened.status());
+  if (Status s = opened->store->db().backup_to(file); !s.ok()) return fail(s);
+  if (!g.json) std::cout << "backed up " << opened->store->path() << " to " << file << "\n";
+  else std::cout << json{{"backup", file}}.dump() << "\n";
+  return 0;
+}
+
+}  // namespace epsync::cli

@@ -1,0 +1,54 @@
+// The centre-side commands of SPEC §6, as functions of parsed arguments. main.cpp parses the
+// command line (CLI11 stays in that one file); these open the store, act, and print. Each returns
+// the process exit code: 0 success, 2 invalid input, 1 any other failure.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "storage/records.h"
+
+namespace epsync::cli {
+
+struct Global {
+  std::string db;      // --db PATH
+  std::string config;  // --config FILE
+  bool json = false;   // --json
+};
+
+struct InitArgs {
+  std::string center, region;
+  std::optional<std::string> name;
+};
+struct RecordArgs {
+  std::string trainee;
+  KoreanInput korean;
+  TestInput test;
+  MedicalInput medical;
+  DocumentInput document;
+};
+struct ExportArgs {
+  std::string format = "csv";
+  std::optional<std::string> out;
+};
+
+int init(const Global& g, const InitArgs& a);
+int trainee_add(const Global& g, const TraineeFields& f);
+int trainee_update(const Global& g, const std::string& ref, const TraineeFields& f);
+int trainee_show(const Global& g, const std::string& ref);
+int trainee_list(const Global& g);
+int trainee_remove(const Global& g, const std::string& ref);
+int record_korean(const Global& g, const RecordArgs& a);
+int record_test(const Global& g, const RecordArgs& a);
+int record_medical(const Global& g, const RecordArgs& a);
+int record_document(const Global& g, const RecordArgs& a);
+int import_csv(const Global& g, const std::string& file);
+int export_data(const Global& g, const ExportArgs& a);
+int readiness(const Global& g, const std::optional<std::string>& as_of);
+int history(const Global& g, const std::string& ref);
+int backup(const Global& g, const std::string& file);
+
+// Prints "epsync: message" on stderr and maps the Status to an exit code.
+int fail(const Status& s);
+
+}  // namespace epsync::cli

@@ -1,0 +1,149 @@
+// The `epsync` command line: parses arguments (CLI11 lives only in this file) and dispatches to
+// the command functions. Exit codes: 0 success, 2 invalid input, 1 any other failure.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "agent/commands.h"
+
+using namespace epsync;
+using namespace epsync::cli;
+
+namespace {
+
+// --db, --config and --json are accepted after the command words as well (SPEC §6).
+void add_global(CLI::App& app, Global& g, bool with_json) {
+  app.add_option("--db", g.db, "Store file (default: the config's store path)");
+  app.add_option("--config", g.config, "Agent configuration file (default /etc/epsync/agent.toml)");
+  if (with_json) app.add_flag("--json", g.json, "Print JSON instead of text");
+}
+
+void trainee_flags(CLI::App& c, TraineeFields& f, bool for_update) {
+  c.add_option("--iin", f.iin, "12-digit IIN");
+  c.add_option("--surname", f.surname, "Surname (UTF-8: Kazakh and Russian letters welcome)");
+  c.add_option("--given-name", f.given_name, "Given name");
+  c.add_option("--patronymic", f.patronymic, "Patronymic (optional)");
+  c.add_option("--birth-date", f.birth_date, "Birth date, YYYY-MM-DD");
+  c.add_option("--sex", f.sex, "F or M");
+  c.add_option("--phone", f.phone, "Phone number (optional)");
+  c.add_option("--sector", f.sector, "manufacturing|agriculture|construction|fishery|service");
+  if (for_update) c.add_option("--status", f.status, "active|withdrawn|departed");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"epsync: offline-first records and sync for EPS training centres"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "epsync 0.1.0");
+  Global g;
+  std::function<int()> action;
+  auto on = [&](CLI::App* c, std::function<int()> fn) { c->callback([&action, fn] { action = fn; }); };
+
+  InitArgs init_args;
+  auto* init_cmd = app.add_subcommand("init", "Create this centre's store");
+  init_cmd->add_option("--center", init_args.center, "Centre id, like ALM-014")->required();
+  init_cmd->add_option("--region", init_args.region, "Region slug (SPEC §8), like almaty")->required();
+  init_cmd->add_option("--name", init_args.name, "Centre name");
+  add_global(*init_cmd, g, true);
+  on(init_cmd, [&] { return cli::init(g, init_args); });
+
+  auto* trainee = app.add_subcommand("trainee", "Enrol, change, show, list and remove trainees");
+  trainee->require_subcommand(1);
+  TraineeFields add_fields, update_fields;
+  std::string ref;
+  auto* add = trainee->add_subcommand("add", "Enrol a trainee");
+  trainee_flags(*add, add_fields, false);
+  add_global(*add, g, true);
+  on(add, [&] { return trainee_add(g, add_fields); });
+  auto* update = trainee->add_subcommand("update", "Change a trainee's fields or status");
+  update->add_option("trainee", ref, "Trainee id (or 6+ character prefix) or IIN")->required();
+  trainee_flags(*update, update_fields, true);
+  add_global(*update, g, true);
+  on(update, [&] { return trainee_update(g, ref, update_fields); });
+  auto* show = trainee->add_subcommand("show", "Show one trainee and their readiness");
+  show->add_option("trainee", ref, "Trainee id (or prefix) or IIN")->required();
+  add_global(*show, g, true);
+  on(show, [&] { return trainee_show(g, ref); });
+  auto* list = trainee->add_subcommand("list", "List the centre's trainees");
+  add_global(*list, g, true);
+  on(list, [&] { return trainee_list(g); });
+  auto* remove = trainee->add_subcommand("remove", "Remove a trainee (a replicated deletion)");
+  remove->add_option("trainee", ref, "Trainee id (or prefix) or IIN")->required();
+  add_global(*remove, g, true);
+  on(remove, [&] { return trainee_remove(g, ref); });
+
+  auto* record = app.add_subcommand("record", "Record course hours, tests, medical and document checks");
+  record->require_subcommand(1);
+  RecordArgs ra;
+  auto* korean = record->add_subcommand("korean", "Set Korean course hours completed");
+  korean->add_option("trainee", ra.trainee, "Trainee id (or prefix) or IIN")->required();
+  korean->add_option("--hours", ra.korean.hours, "Hours completed")->required();
+  korean->add_option("--level", ra.korean.level, "Course level");
+  add_global(*korean, g, true);
+  on(korean, [&] { return record_korean(g, ra); });
+  auto* test = record->add_subcommand("test", "Record a test result");
+  test->add_option("trainee", ra.trainee, "Trainee id (or prefix) or IIN")->required();
+  test->add_option("--kind", ra.test.kind, "eps-topik|topik|mock|skills")->required();
+  test->add_option("--date", ra.test.date, "Test date, YYYY-MM-DD")->required();
+  test->add_option("--score", ra.test.score, "Score (EPS-TOPIK 0-200)")->required();
+  add_global(*test, g, true);
+  on(test, [&] { return record_test(g, ra); });
+  auto* medical = record->add_subcommand("medical", "Record a medical examination");
+  medical->add_option("trainee", ra.trainee, "Trainee id (or prefix) or IIN")->required();
+  medical->add_option("--date", ra.medical.date, "Examination date, YYYY-MM-DD")->required();
+  medical->add_option("--result", ra.medical.result, "fit|unfit|pending")->required();
+  medical->add_option("--valid-until", ra.medical.valid_until, "Last day the result is valid");
+  medical->add_option("--clinic", ra.medical.clinic, "Clinic name");
+  add_global(*medical, g, true);
+  on(medical, [&] { return record_medical(g, ra); });
+  auto* document = record->add_subcommand("document", "Record a document check");
+  document->add_option("trainee", ra.trainee, "Trainee id (or prefix) or IIN")->required();
+  document->add_option("--kind", ra.document.kind, "passport|criminal-record|immigration-record|photo|diploma")->required();
+  document->add_option("--status", ra.document.status, "missing|submitted|verified|rejected")->required();
+  document->add_option("--number", ra.document.number, "Document number");
+  document->add_option("--issued", ra.document.issued, "Issue date, YYYY-MM-DD");
+  document->add_option("--expires", ra.document.expires, "Expiry date, YYYY-MM-DD");
+  document->add_option("--note", ra.document.note, "Note");
+  add_global(*document, g, true);
+  on(document, [&] { return record_document(g, ra); });
+
+  std::string file;
+  auto* import = app.add_subcommand("import", "Import trainees from CSV (all or nothing)");
+  import->add_option("file", file, "CSV file with a header line as `epsync export` writes it")->required();
+  add_global(*import, g, true);
+  on(import, [&] { return import_csv(g, file); });
+  ExportArgs ea;
+  auto* exp = app.add_subcommand("export", "Export trainees as CSV or JSON");
+  exp->add_option("--format", ea.format, "csv (default) or json");
+  exp->add_option("--out", ea.out, "Write to FILE instead of standard output");
+  add_global(*exp, g, false);
+  on(exp, [&] { return export_data(g, ea); });
+
+  std::optional<std::string> as_of;
+  auto* ready = app.add_subcommand("readiness", "Which trainees are ready, and what holds the others back");
+  ready->add_option("--as-of", as_of, "Reference date, YYYY-MM-DD (default today)");
+  add_global(*ready, g, true);
+  on(ready, [&] { return readiness(g, as_of); });
+  auto* hist = app.add_subcommand("history", "Who changed what about a trainee, when");
+  hist->add_option("trainee", ref, "Trainee id (or prefix) or IIN")->required();
+  add_global(*hist, g, true);
+  on(hist, [&] { return history(g, ref); });
+  auto* bak = app.add_subcommand("backup", "Copy the store consistently, also while the agent runs");
+  bak->add_option("file", file, "Destination file")->required();
+  add_global(*bak, g, true);
+  on(bak, [&] { return backup(g, file); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  return action ? action() : 2;
+}

@@ -1,0 +1,86 @@
+#include "storage/date.h"
+
+#include <cstdio>
+#include <ctime>
+
+namespace epsync {
+
+namespace {
+bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+}  // namespace
+
+int days_in_month(int year, int month) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && is_leap(year) ? 29 : kDays[month - 1];
+}
+
+std::optional<Date> parse_date(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
+  auto digits = [&](size_t from, size_t n, int& out) {
+    out = 0;
+    for (size_t i = from; i < from + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return false;
+      out = out * 10 + (t[i] - '0');
+    }
+    return true;
+  };
+  Date d;
+  if (!digits(0, 4, d.year) || !digits(5, 2, d.month) || !digits(8, 2, d.day)) return std::nullopt;
+  if (d.year < 1 || d.month < 1 || d.month > 12 || d.day < 1 || d.day > days_in_month(d.year, d.month))
+    return std::nullopt;
+  return d;
+}
+
+std::string format_date(const Date& d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
+  return buf;
+}
+
+// Howard Hinnant's days_from_civil / civil_from_days.
+std::int64_t days_since_epoch(const Date& d) {
+  std::int64_t y = d.year - (d.month <= 2 ? 1 : 0);
+  std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  std::int64_t yoe = y - era * 400;
+  std::int64_t mp = (d.month + 9) % 12;
+  std::int64_t doy = (153 * mp + 2) / 5 + d.day - 1;
+  std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+Date date_from_days(std::int64_t z) {
+  z += 719468;
+  std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  std::int64_t doe = z - era * 146097;
+  std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t y = yoe + era * 400;
+  std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  std::int64_t mp = (5 * doy + 2) / 153;
+  int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return Date{static_cast<int>(y + (m <= 2 ? 1 : 0)), m, d};
+}
+
+Date add_days(const Date& d, std::int64_t n) { return date_from_days(days_since_epoch(d) + n); }
+
+Date add_months(const Date& d, int n) {
+  int total = d.year * 12 + (d.month - 1) + n;
+  Date r{total / 12, total % 12 + 1, d.day};
+  if (r.day > days_in_month(r.year, r.month)) r.day = days_in_month(r.year, r.month);
+  return r;
+}
+
+int age_on(const Date& birth, const Date& on) {
+  int age = on.year - birth.year;
+  if (on.month < birth.month || (on.month == birth.month && on.day < birth.day)) --age;
+  return age;
+}
+
+Date today_local() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  return Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+}
+
+}  // namespace epsync

@@ -1,0 +1,36 @@
+// Calendar dates as epsync uses them: ISO-8601 YYYY-MM-DD, proleptic Gregorian, no time zone.
+// Readiness and validation compare dates only, so this is all the calendar they need.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace epsync {
+
+struct Date {
+  int year = 1970;
+  int month = 1;
+  int day = 1;
+  auto operator<=>(const Date&) const = default;
+};
+
+// Strict YYYY-MM-DD with a real calendar day (2025-02-29 is refused).
+std::optional<Date> parse_date(std::string_view text);
+std::string format_date(const Date& d);
+
+std::int64_t days_since_epoch(const Date& d);
+Date date_from_days(std::int64_t days);
+Date add_days(const Date& d, std::int64_t n);
+// Same day of month `n` months later; clamped to the month's last day (Aug 31 + 6 = Feb 28/29).
+Date add_months(const Date& d, int n);
+// Completed years of age on `on` for someone born on `birth` (a Feb 29 birthday counts on Mar 1).
+int age_on(const Date& birth, const Date& on);
+int days_in_month(int year, int month);
+
+// Today in the machine's local time zone: a centre's "today" is its own calendar day.
+Date today_local();
+
+}  // namespace epsync

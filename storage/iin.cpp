@@ -1,0 +1,74 @@
+#include "storage/iin.h"
+
+#include <cstdio>
+
+namespace epsync {
+
+std::optional<int> iin_check_digit(std::string_view d) {
+  auto pass = [&](int first_weight) {
+    int sum = 0;
+    for (int i = 0; i < 11; ++i) {
+      int w = (first_weight + i - 1) % 11 + 1;  // 1..11, or 3..11,1,2
+      sum += (d[static_cast<size_t>(i)] - '0') * w;
+    }
+    return sum % 11;
+  };
+  int c = pass(1);
+  if (c == 10) c = pass(3);
+  if (c == 10) return std::nullopt;
+  return c;
+}
+
+Status validate_iin(std::string_view iin) {
+  if (iin.size() != 12) return Status::InvalidInput("iin: must be 12 digits, got " + std::to_string(iin.size()) + " characters");
+  for (char c : iin)
+    if (c < '0' || c > '9') return Status::InvalidInput("iin: must contain digits only");
+  if (!iin_facts(iin))
+    return Status::InvalidInput("iin: digits 1-7 do not encode a valid birth date, century and sex");
+  auto check = iin_check_digit(iin.substr(0, 11));
+  if (!check) return Status::InvalidInput("iin: no valid check digit exists for these 11 digits");
+  if (iin[11] - '0' != *check)
+    return Status::InvalidInput("iin: check digit should be " + std::to_string(*check));
+  return Status::Ok();
+}
+
+std::optional<IinFacts> iin_facts(std::string_view iin) {
+  if (iin.size() < 7) return std::nullopt;
+  for (size_t i = 0; i < 7; ++i)
+    if (iin[i] < '0' || iin[i] > '9') return std::nullopt;
+  int code = iin[6] - '0';
+  if (code < 1 || code > 6) return std::nullopt;
+  int century = 1800 + 100 * ((code - 1) / 2);
+  char sex = code % 2 == 1 ? 'M' : 'F';
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%c%c-%c%c", century + (iin[0] - '0') * 10 + (iin[1] - '0'),
+                iin[2], iin[3], iin[4], iin[5]);
+  auto date = parse_date(buf);
+  if (!date) return std::nullopt;
+  return IinFacts{*date, sex};
+}
+
+Status check_iin_matches(std::string_view iin, const Date& birth, char sex,
+                         std::string_view birth_name, std::string_view sex_name) {
+  auto f = iin_facts(iin);
+  if (!f) return Status::InvalidInput("iin: digits 1-7 do not encode a valid birth date, century and sex");
+  if (f->birth != birth)
+    return Status::InvalidInput("iin: encodes birth date " + format_date(f->birth) + ", " + std::string(birth_name) + " is " +
+                                format_date(birth));
+  if (f->sex != sex)
+    return Status::InvalidInput(std::string("iin: encodes sex ") + f->sex + ", " + std::string(sex_name) + " is " + sex);
+  return Status::Ok();
+}
+
+std::string make_iin(const Date& birth, char sex, int serial) {
+  for (int s = serial;; ++s) {
+    int century_code = (birth.year - 1800) / 100 * 2 + (sex == 'F' ? 2 : 1);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02d%02d%02d%d%04d", birth.year % 100, birth.month, birth.day,
+                  century_code, s % 10000);
+    auto c = iin_check_digit(buf);
+    if (c) return std::string(buf) + static_cast<char>('0' + *c);
+  }
+}
+
+}  // namespace epsync

@@ -1,0 +1,228 @@
+#include "storage/readiness.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace epsync {
+
+namespace {
+
+std::optional<int> parse_int(const std::string& s) {
+  if (s.empty() || s.size() > 6) return std::nullopt;
+  int v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+int* rule_slot(ReadinessRules& r, const std::string& name) {
+  if (name == "min_age") return &r.min_age;
+  if (name == "max_age") return &r.max_age;
+  if (name == "eps_topik_pass_mark") return &r.eps_topik_pass_mark;
+  if (name == "topik_pass_mark") return &r.topik_pass_mark;
+  if (name == "test_validity_months") return &r.test_validity_months;
+  if (name == "passport_min_months") return &r.passport_min_months;
+  return nullptr;
+}
+
+std::string plural(int n, const char* unit) {
+  return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
+}
+
+void check_age(const TraineeFacts& f, const ReadinessRules& r, const Date& as_of, Readiness& out) {
+  auto birth = parse_date(f.trainee.birth_date);
+  if (!birth) {
+    out.blockers.push_back({"age", "birth date is not recorded"});
+    return;
+  }
+  int age = age_on(*birth, as_of);
+  if (age < r.min_age || age > r.max_age)
+    out.blockers.push_back({"age", "age " + std::to_string(age) + " on " + format_date(as_of) +
+                                       " is outside " + std::to_string(r.min_age) + " to " +
+                                       std::to_string(r.max_age)});
+}
+
+void check_language(const TraineeFacts& f, const ReadinessRules& r, const Date& as_of, Readiness& out) {
+  std::optional<TestRecord> best_failed, newest_expired;
+  for (const auto& t : f.tests) {
+    if (t.kind != "eps-topik" && t.kind != "topik") continue;
+    auto d = parse_date(t.date);
+    if (!d || *d > as_of) continue;  // not yet taken on the reference date
+    int mark = t.kind == "eps-topik" ? r.eps_topik_pass_mark : r.topik_pass_mark;
+    if (t.score < mark) {
+      if (!best_failed || t.score > best_failed->score) best_failed = t;
+      continue;
+    }
+    if (add_months(*d, r.test_validity_months) < as_of) {
+      if (!newest_expired || t.date > newest_expired->date) newest_expired = t;
+      continue;
+    }
+    return;  // a valid pass
+  }
+  std::string text;
+  if (newest_expired) {
+    text = newest_expired->kind == "eps-topik" ? "EPS-TOPIK" : "TOPIK";
+    text += " passed on " + newest_expired->date + " is older than " +
+            plural(r.test_validity_months, "month");
+  } else if (best_failed) {
+    int mark = best_failed->kind == "eps-topik" ? r.eps_topik_pass_mark : r.topik_pass_mark;
+    text = std::string(best_failed->kind == "eps-topik" ? "EPS-TOPIK" : "TOPIK") + " score " +
+           std::to_string(best_failed->score) + " is below the pass mark " + std::to_string(mark);
+  } else {
+    text = "no EPS-TOPIK or TOPIK result recorded";
+  }
+  out.blockers.push_back({"language-test", text});
+}
+
+void check_medical(const TraineeFacts& f, const Date& as_of, Readiness& out) {
+  const MedicalRecord* latest = nullptr;
+  for (const auto& m : f.medicals) {
+    auto d = parse_date(m.date);
+    if (!d || *d > as_of) continue;
+    if (!latest || std::tie(m.date, m.id) > std::tie(latest->date, latest->id)) latest = &m;
+  }
+  if (!latest) {
+    out.blockers.push_back({"medical", "no medical examination recorded"});
+    return;
+  }
+  if (latest->result != "fit") {
+    out.blockers.push_back({"medical", "latest medical examination (" + latest->date + ") is " +
+                                           (latest->result.empty() ? "without a result" : latest->result)});
+    return;
+  }
+  auto until = parse_date(latest->valid_until);
+  if (!until) {
+    out.blockers.push_back({"medical", "medical examination of " + latest->date + " has no validity date"});
+  } else if (*until < as_of) {
+    out.blockers.push_back({"medical", "medical examination expired on " + latest->valid_until});
+  }
+}
+
+const char* document_name(const std::string& kind) {
+  if (kind == "passport") return "passport";
+  if (kind == "criminal-record") return "criminal-record certificate";
+  return "immigration-record certificate";
+}
+
+void check_document(const TraineeFacts& f, const std::string& kind, const ReadinessRules& r,
+                    const Date& as_of, Readiness& out) {
+  const DocumentRecord* seen = nullptr;
+  for (const auto& d : f.documents) {
+    if (d.kind != kind) continue;
+    if (d.status != "verified") {
+      if (!seen) seen = &d;
+      continue;
+    }
+    if (kind != "passport") return;
+    auto expires = parse_date(d.expires);
+    Date needed = add_months(as_of, r.passport_min_months);
+    if (expires && *expires >= needed) return;
+    out.blockers.push_back(
+        {kind, expires ? "passport expires on " + d.expires + ", within " +
+                             plural(r.passport_min_months, "month") + " of " + format_date(as_of)
+                       : "passport expiry date is not recorded"});
+    return;
+  }
+  std::string name = document_name(kind);
+  out.blockers.push_back({kind, seen ? name + " is " + (seen->status.empty() ? "without a status" : seen->status) +
+                                           ", not verified"
+                                     : name + " is not recorded"});
+}
+
+}  // namespace
+
+Status validate_rule(const std::string& name, const std::string& value) {
+  ReadinessRules r;
+  if (!rule_slot(r, name)) return Status::InvalidInput("rule: unknown rule '" + name + "'");
+  auto v = parse_int(value);
+  if (!v) return Status::InvalidInput(name + ": must be a whole number, got '" + value + "'");
+  if ((name == "eps_topik_pass_mark" || name == "topik_pass_mark") && *v > 300)
+    return Status::InvalidInput(name + ": a pass mark above 300 cannot be reached");
+  if ((name == "min_age" || name == "max_age") && (*v < 14 || *v > 100))
+    return Status::InvalidInput(name + ": must be between 14 and 100");
+  return Status::Ok();
+}
+
+Result<ReadinessRules> load_rules(Store& store) {
+  ReadinessRules rules;
+  auto st = store.db().prepare("SELECT id, value FROM rules WHERE deleted = 0");
+  if (!st.ok()) return st.status();
+  for (;;) {
+    auto r = st->step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    std::string name = st->column_text(0), value = st->column_text(1);
+    int* slot = rule_slot(rules, name);
+    if (!slot) continue;  // a rule a newer hub knows; this build does not apply it
+    auto v = parse_int(value);
+    if (!v) return Status::Corrupt("rules: " + name + " has the non-numeric value '" + value + "'");
+    *slot = *v;
+  }
+  return rules;
+}
+
+Readiness assess(const TraineeFacts& f, const ReadinessRules& r, const Date& as_of) {
+  Readiness out;
+  check_age(f, r, as_of, out);
+  check_language(f, r, as_of, out);
+  check_medical(f, as_of, out);
+  check_document(f, "passport", r, as_of, out);
+  check_document(f, "criminal-record", r, as_of, out);
+  check_document(f, "immigration-record", r, as_of, out);
+  if (f.trainee.status != "active")
+    out.blockers.push_back({"status", "status is " + (f.trainee.status.empty() ? std::string("not recorded") : f.trainee.status)});
+  out.ready = out.blockers.empty();
+  return out;
+}
+
+Result<std::vector<TraineeReadiness>> assess_store(Store& store, const Date& as_of,
+                                                   const std::optional<std::string>& center) {
+  auto rules = load_rules(store);
+  if (!rules.ok()) return rules.status();
+  auto trainees = list_trainees(store);
+  if (!trainees.ok()) return trainees.status();
+  std::unordered_map<std::string, TraineeFacts> facts;
+  for (auto& t : trainees.value()) {
+    if (center && t.center_id != *center) continue;
+    facts[t.id].trainee = t;
+  }
+  Db& db = store.db();
+  auto each = [&](const std::string& sql, auto&& fn) -> Status {
+    auto st = db.prepare(sql);
+    if (!st.ok()) return st.status();
+    for (;;) {
+      auto r = st->step();
+      if (!r.ok()) return r.status();
+      if (!r.value()) return Status::Ok();
+      auto it = facts.find(st->column_text(0));
+      if (it != facts.end()) fn(it->second, st.value());
+    }
+  };
+  EPSYNC_RETURN_IF_ERROR(each(
+      "SELECT trainee_id, kind, test_date, score FROM test_result WHERE deleted = 0",
+      [](TraineeFacts& f, const Stmt& s) {
+        f.tests.push_back({s.column_text(1), s.column_text(2), s.column_int(3)});
+      }));
+  EPSYNC_RETURN_IF_ERROR(each(
+      "SELECT trainee_id, id, check_date, result, valid_until FROM medical_check WHERE deleted = 0",
+      [](TraineeFacts& f, const Stmt& s) {
+        f.medicals.push_back({s.column_text(1), s.column_text(2), s.column_text(3), s.column_text(4)});
+      }));
+  EPSYNC_RETURN_IF_ERROR(each(
+      "SELECT trainee_id, kind, status, expires FROM document_check WHERE deleted = 0 ORDER BY id",
+      [](TraineeFacts& f, const Stmt& s) {
+        f.documents.push_back({s.column_text(1), s.column_text(2), s.column_text(3)});
+      }));
+  std::vector<TraineeReadiness> out;
+  out.reserve(facts.size());
+  for (auto& t : trainees.value()) {
+    auto it = facts.find(t.id);
+    if (it == facts.end()) continue;
+    out.push_back({t, assess(it->second, rules.value(), as_of)});
+  }
+  return out;
+}
+
+}  // namespace epsync

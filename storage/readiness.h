@@ -1,0 +1,78 @@
+// Readiness (SPEC §5): whether a trainee may be put forward on a reference date, and if not, why,
+// in words. One engine for centre and hub; its parameters come from the replicated rules table, so
+// both compute exactly the same answer.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/date.h"
+#include "storage/records.h"
+#include "storage/status.h"
+#include "storage/store.h"
+
+namespace epsync {
+
+struct ReadinessRules {
+  int min_age = 18;
+  int max_age = 39;
+  int eps_topik_pass_mark = 80;    // of 200
+  int topik_pass_mark = 140;       // TOPIK I level 2 is 140 of 200
+  int test_validity_months = 24;
+  int passport_min_months = 6;     // the passport must be valid at least this long after the date
+};
+
+// The rules table's row ids, one per parameter; values are decimal integers.
+inline const std::vector<std::string> kRuleNames = {"min_age", "max_age", "eps_topik_pass_mark",
+                                                    "topik_pass_mark", "test_validity_months",
+                                                    "passport_min_months"};
+Result<ReadinessRules> load_rules(Store& store);
+// Checks one parameter's value before the hub stores it; "rule: reason" on error.
+Status validate_rule(const std::string& name, const std::string& value);
+
+struct TestRecord {
+  std::string kind, date;
+  std::int64_t score = 0;
+};
+struct MedicalRecord {
+  std::string id, date, result, valid_until;
+};
+struct DocumentRecord {
+  std::string kind, status, expires;
+};
+
+// What readiness needs to know about one trainee.
+struct TraineeFacts {
+  Trainee trainee;
+  std::vector<TestRecord> tests;
+  std::vector<MedicalRecord> medicals;
+  std::vector<DocumentRecord> documents;
+};
+
+// A reason not to be ready: `kind` groups like reasons for counting (age, language-test, medical,
+// passport, criminal-record, immigration-record, status); `text` says it to a person.
+struct Blocker {
+  std::string kind;
+  std::string text;
+};
+
+struct Readiness {
+  bool ready = false;
+  std::vector<Blocker> blockers;
+};
+
+Readiness assess(const TraineeFacts& facts, const ReadinessRules& rules, const Date& as_of);
+
+struct TraineeReadiness {
+  Trainee trainee;
+  Readiness readiness;
+};
+
+// Every trainee of the store (of one centre when `center` is given), assessed on `as_of`, in the
+// order of list_trainees. Reads everything in a few bulk queries, not one per trainee.
+Result<std::vector<TraineeReadiness>> assess_store(Store& store, const Date& as_of,
+                                                   const std::optional<std::string>& center = {});
+
+}  // namespace epsync

@@ -1,0 +1,387 @@
+#include "storage/records.h"
+
+#include <algorithm>
+
+#include "storage/iin.h"
+
+namespace epsync {
+
+namespace {
+
+std::string name_of(const char* column, FieldStyle style) {
+  if (style == FieldStyle::kColumn) return column;
+  std::string flag = std::string("--") + column;
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
+}
+
+bool one_of(const std::string& v, const std::vector<std::string>& allowed) {
+  return std::find(allowed.begin(), allowed.end(), v) != allowed.end();
+}
+
+std::string list_of(const std::vector<std::string>& allowed) {
+  std::string out;
+  for (const auto& a : allowed) out += (out.empty() ? "" : ", ") + a;
+  return out;
+}
+
+// Valid UTF-8 without control characters, at most `max_chars` characters.
+std::optional<std::string> text_problem(const std::string& s, size_t max_chars) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return "is not valid UTF-8";
+    for (size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return "is not valid UTF-8";
+    if (c < 0x20 || c == 0x7f) return "contains a control character";
+    i += len;
+    ++chars;
+  }
+  if (chars > max_chars) return "is longer than " + std::to_string(max_chars) + " characters";
+  return std::nullopt;
+}
+
+// A plausible calendar date: real, ISO-8601, between 1900 and 2100.
+std::optional<std::string> date_problem(const std::string& s) {
+  auto d = parse_date(s);
+  if (!d) return "must be a date as YYYY-MM-DD, got '" + s + "'";
+  if (d->year < 1900 || d->year > 2100) return "year " + std::to_string(d->year) + " is not plausible";
+  return std::nullopt;
+}
+
+Status invalid(const std::string& field, const std::string& reason) {
+  return Status::InvalidInput(field + ": " + reason);
+}
+
+Status check_past_date(const char* field, const std::string& value, const Date& today) {
+  if (auto p = date_problem(value)) return invalid(field, *p);
+  if (*parse_date(value) > today) return invalid(field, value + " is in the future");
+  return Status::Ok();
+}
+
+Status check_any_date(const char* field, const std::optional<std::string>& value) {
+  if (!value) return Status::Ok();
+  if (auto p = date_problem(*value)) return invalid(field, *p);
+  return Status::Ok();
+}
+
+Trainee trainee_from(const Stmt& st) {
+  Trainee t;
+  t.id = st.column_text(0);
+  t.center_id = st.column_text(1);
+  t.iin = st.column_text(2);
+  t.surname = st.column_text(3);
+  t.given_name = st.column_text(4);
+  t.patronymic = st.column_text(5);
+  t.birth_date = st.column_text(6);
+  t.sex = st.column_text(7);
+  t.phone = st.column_text(8);
+  t.sector = st.column_text(9);
+  t.status = st.column_text(10);
+  t.deleted = st.column_int(11) != 0;
+  return t;
+}
+
+constexpr const char* kTraineeColumns =
+    "id, center_id, iin, surname, given_name, patronymic, birth_date, sex, phone, sector, status, "
+    "deleted";
+
+Columns columns_of(const TraineeFields& f) {
+  Columns c;
+  auto put = [&](const char* name, const std::optional<std::string>& v) {
+    if (!v) return;
+    // An empty optional field clears it.
+    c.emplace_back(name, v->empty() ? Value{} : Value{*v});
+  };
+  put("iin", f.iin);
+  put("surname", f.surname);
+  put("given_name", f.given_name);
+  put("patronymic", f.patronymic);
+  put("birth_date", f.birth_date);
+  put("sex", f.sex);
+  put("phone", f.phone);
+  put("sector", f.sector);
+  put("status", f.status);
+  return c;
+}
+
+}  // namespace
+
+std::vector<std::string> validate_trainee(const TraineeFields& f, const Trainee* existing,
+                                          FieldStyle style, const Date& today) {
+  std::vector<std::string> errors;
+  auto fail = [&](const char* field, const std::string& reason) {
+    errors.push_back(std::string(field) + ": " + reason);
+  };
+  auto required = [&](const char* field, const std::optional<std::string>& v) {
+    if (!existing && (!v || v->empty())) {
+      fail(field, "is required");
+      return false;
+    }
+    if (existing && v && v->empty()) {
+      fail(field, "cannot be cleared");
+      return false;
+    }
+    return v.has_value();
+  };
+  for (auto [field, value, req] :
+       {std::tuple{"surname", &f.surname, true}, std::tuple{"given_name", &f.given_name, true},
+        std::tuple{"patronymic", &f.patronymic, false}}) {
+    if (req ? !required(field, *value) : !value->has_value()) continue;
+    if (auto p = text_problem(**value, 100)) fail(field, *p);
+  }
+  bool birth_ok = false;
+  if (required("birth_date", f.birth_date)) {
+    if (auto p = date_problem(*f.birth_date)) {
+      fail("birth_date", *p);
+    } else if (*parse_date(*f.birth_date) > today) {
+      fail("birth_date", *f.birth_date + " is in the future");
+    } else {
+      birth_ok = true;
+    }
+  }
+  bool sex_ok = false;
+  if (required("sex", f.sex)) {
+    if (*f.sex != "F" && *f.sex != "M") fail("sex", "must be F or M, got '" + *f.sex + "'");
+    else sex_ok = true;
+  }
+  if (required("iin", f.iin)) {
+    Status s = validate_iin(*f.iin);
+    if (!s.ok()) errors.push_back(s.message());
+  }
+  // Cross-check the IIN with birth date and sex, using stored values for what is not given.
+  if (errors.empty() && (f.iin || f.birth_date || f.sex)) {
+    std::string iin = f.iin ? *f.iin : existing ? existing->iin : "";
+    std::string birth = f.birth_date ? *f.birth_date : existing ? existing->birth_date : "";
+    std::string sex = f.sex ? *f.sex : existing ? existing->sex : "";
+    auto b = parse_date(birth);
+    if (b && sex.size() == 1 && (birth_ok || !f.birth_date) && (sex_ok || !f.sex)) {
+      Status s = check_iin_matches(iin, *b, sex[0], name_of("birth_date", style), name_of("sex", style));
+      if (!s.ok()) errors.push_back(s.message());
+    }
+  }
+  if (f.phone && !f.phone->empty()) {
+    const std::string& p = *f.phone;
+    bool ok = p.size() >= 5 && p.size() <= 20 &&
+              std::all_of(p.begin(), p.end(), [](char c) {
+                return (c >= '0' && c <= '9') || c == '+' || c == ' ' || c == '-' || c == '(' || c == ')';
+              });
+    if (!ok) fail("phone", "must be 5-20 characters of digits, spaces, + - ( )");
+  }
+  if (f.sector && !f.sector->empty() && !one_of(*f.sector, kSectors))
+    fail("sector", "must be one of " + list_of(kSectors) + ", got '" + *f.sector + "'");
+  if (f.status && !one_of(*f.status, kTraineeStatuses))
+    fail("status", "must be one of " + list_of(kTraineeStatuses) + ", got '" + *f.status + "'");
+  return errors;
+}
+
+Result<std::optional<std::string>> active_trainee_with_iin(Store& store, const std::string& center,
+                                                           const std::string& iin) {
+  auto st = store.db().cached(
+      "SELECT id FROM trainee WHERE iin = ? AND center_id = ? AND status = 'active' AND deleted = 0 "
+      "LIMIT 1");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, iin).bind(2, center);
+  auto r = (*st)->step();
+  if (!r.ok()) return r.status();
+  std::optional<std::string> out;
+  if (r.value()) out = (*st)->column_text(0);
+  (*st)->reset();
+  return out;
+}
+
+Result<Trainee> find_trainee(Store& store, const std::string& ref) {
+  if (ref.empty()) return Status::InvalidInput("trainee: give an id or an IIN");
+  bool is_iin = ref.size() == 12 && std::all_of(ref.begin(), ref.end(), [](char c) { return c >= '0' && c <= '9'; });
+  std::string sql = std::string("SELECT ") + kTraineeColumns + " FROM trainee WHERE deleted = 0 AND ";
+  if (is_iin) {
+    sql += "iin = ?1 ORDER BY status = 'active' DESC, id LIMIT 2";
+  } else {
+    if (ref.size() < 6) return Status::InvalidInput("trainee: an id needs at least 6 characters, got '" + ref + "'");
+    sql += "id >= ?1 AND id < ?1 || char(1114111) ORDER BY id LIMIT 2";  // prefix match via the index
+  }
+  auto st = store.db().prepare(sql);
+  if (!st.ok()) return st.status();
+  st->bind(1, ref);
+  auto r = st->step();
+  if (!r.ok()) return r.status();
+  if (!r.value()) return Status::NotFound("trainee: no trainee with " + std::string(is_iin ? "IIN " : "id ") + ref);
+  Trainee t = trainee_from(st.value());
+  auto second = st->step();
+  if (!second.ok()) return second.status();
+  if (second.value() && !is_iin)
+    return Status::InvalidInput("trainee: id prefix " + ref + " matches more than one trainee");
+  return t;
+}
+
+Result<std::vector<Trainee>> list_trainees(Store& store) {
+  auto st = store.db().prepare(std::string("SELECT ") + kTraineeColumns +
+                               " FROM trainee WHERE deleted = 0 ORDER BY surname, given_name, id");
+  if (!st.ok()) return st.status();
+  std::vector<Trainee> out;
+  for (;;) {
+    auto r = st->step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    out.push_back(trainee_from(st.value()));
+  }
+  return out;
+}
+
+Result<Trainee> Records::trainee(const std::string& ref) {
+  auto t = find_trainee(w_.store_txn().store(), ref);
+  if (!t.ok()) return t.status();
+  if (t->center_id != center_) return Status::NotFound("trainee: " + ref + " is enrolled at another centre");
+  return t;
+}
+
+Result<std::string> Records::add_trainee(const TraineeFields& f_in, FieldStyle style) {
+  TraineeFields f = f_in;
+  if (!f.status) f.status = "active";
+  auto errors = validate_trainee(f, nullptr, style, today_);
+  if (!errors.empty()) return Status::InvalidInput(errors.front());
+  if (*f.status == "active") {
+    auto dup = active_trainee_with_iin(w_.store_txn().store(), center_, *f.iin);
+    if (!dup.ok()) return dup.status();
+    if (dup.value()) return invalid("iin", "an active trainee with this IIN is already enrolled here (id " + *dup.value() + ")");
+  }
+  std::string id = new_random_id();
+  EPSYNC_RETURN_IF_ERROR(w_.insert("trainee", id, center_, columns_of(f)));
+  return id;
+}
+
+Result<std::string> Records::update_trainee(const std::string& ref, const TraineeFields& f, FieldStyle style) {
+  auto t = trainee(ref);
+  if (!t.ok()) return t.status();
+  auto errors = validate_trainee(f, &t.value(), style, today_);
+  if (!errors.empty()) return Status::InvalidInput(errors.front());
+  std::string iin = f.iin ? *f.iin : t->iin;
+  std::string status = f.status ? *f.status : t->status;
+  if (status == "active" && (iin != t->iin || t->status != "active")) {
+    auto dup = active_trainee_with_iin(w_.store_txn().store(), center_, iin);
+    if (!dup.ok()) return dup.status();
+    if (dup.value() && *dup.value() != t->id)
+      return invalid("iin", "an active trainee with this IIN is already enrolled here (id " + *dup.value() + ")");
+  }
+  EPSYNC_RETURN_IF_ERROR(w_.update("trainee", t->id, columns_of(f)));
+  return t->id;
+}
+
+Result<std::string> Records::remove_trainee(const std::string& ref) {
+  auto t = trainee(ref);
+  if (!t.ok()) return t.status();
+  EPSYNC_RETURN_IF_ERROR(w_.remove("trainee", t->id));
+  return t->id;
+}
+
+Result<std::string> Records::record_korean(const std::string& ref, const KoreanInput& in) {
+  if (in.hours < 0 || in.hours > 5000) return invalid("hours", "must be between 0 and 5000");
+  if (in.level)
+    if (auto p = text_problem(*in.level, 40)) return invalid("level", *p);
+  auto t = trainee(ref);
+  if (!t.ok()) return t.status();
+  // One course record per trainee, updated as hours accumulate.
+  auto st = w_.store_txn().db().cached(
+      "SELECT id FROM korean_course WHERE trainee_id = ? AND deleted = 0 ORDER BY id LIMIT 1");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, t->id);
+  auto r = (*st)->step();
+  if (!r.ok()) return r.status();
+  std::optional<std::string> existing;
+  if (r.value()) existing = (*st)->column_text(0);
+  (*st)->reset();
+  Columns cols = {{"hours", in.hours}};
+  if (in.level) cols.emplace_back("level", *in.level);
+  if (existing) {
+    EPSYNC_RETURN_IF_ERROR(w_.update("korean_course", *existing, cols));
+    return *existing;
+  }
+  cols.emplace_back("trainee_id", t->id);
+  std::string id = new_random_id();
+  EPSYNC_RETURN_IF_ERROR(w_.insert("korean_course", id, center_, cols));
+  return id;
+}
+
+Result<std::string> Records::record_test(const std::string& ref, const TestInput& in) {
+  if (!one_of(in.kind, kTestKinds)) return invalid("kind", "must be one of " + list_of(kTestKinds) + ", got '" + in.kind + "'");
+  EPSYNC_RETURN_IF_ERROR(check_past_date("date", in.date, today_));
+  std::int64_t max = in.kind == "topik" ? 300 : in.kind == "skills" ? 100 : 200;
+  if (in.score < 0 || in.score > max)
+    return invalid("score", in.kind + " scores run from 0 to " + std::to_string(max) + ", got " + std::to_string(in.score));
+  if (in.source != "center" && in.source != "official") return invalid("source", "must be center or official");
+  auto t = trainee(ref);
+  if (!t.ok()) return t.status();
+  std::string id = new_random_id();
+  EPSYNC_RETURN_IF_ERROR(w_.insert("test_result", id, center_,
+                                   {{"trainee_id", t->id}, {"kind", in.kind}, {"test_date", in.date},
+                                    {"score", in.score}, {"source", in.source}}));
+  return id;
+}
+
+Result<std::string> Records::record_medical(const std::string& ref, const MedicalInput& in) {
+  EPSYNC_RETURN_IF_ERROR(check_past_date("date", in.date, today_));
+  if (!one_of(in.result, kMedicalResults))
+    return invalid("result", "must be one of " + list_of(kMedicalResults) + ", got '" + in.result + "'");
+  EPSYNC_RETURN_IF_ERROR(check_any_date("valid_until", in.valid_until));
+  if (in.valid_until && *parse_date(*in.valid_until) < *parse_date(in.date))
+    return invalid("valid_until", *in.valid_until + " is before the examination date " + in.date);
+  if (in.result == "fit" && !in.valid_until)
+    return invalid("valid_until", "is required when the result is fit");
+  if (in.clinic)
+    if (auto p = text_problem(*in.clinic, 200)) return invalid("clinic", *p);
+  auto t = trainee(ref);
+  if (!t.ok()) return t.status();
+  Columns cols = {{"trainee_id", t->id}, {"check_date", in.date}, {"result", in.result}};
+  if (in.valid_until) cols.emplace_back("valid_until", *in.valid_until);
+  if (in.clinic) cols.emplace_back("clinic", *in.clinic);
+  std::string id = new_random_id();
+  EPSYNC_RETURN_IF_ERROR(w_.insert("medical_check", id, center_, cols));
+  return id;
+}
+
+Result<std::string> Records::record_document(const std::string& ref, const DocumentInput& in) {
+  if (!one_of(in.kind, kDocumentKinds))
+    return invalid("kind", "must be one of " + list_of(kDocumentKinds) + ", got '" + in.kind + "'");
+  if (!one_of(in.status, kDocumentStatuses))
+    return invalid("status", "must be one of " + list_of(kDocumentStatuses) + ", got '" + in.status + "'");
+  if (in.issued) EPSYNC_RETURN_IF_ERROR(check_past_date("issued", *in.issued, today_));
+  EPSYNC_RETURN_IF_ERROR(check_any_date("expires", in.expires));
+  if (in.issued && in.expires && *parse_date(*in.expires) <= *parse_date(*in.issued))
+    return invalid("expires", *in.expires + " is not after the issue date " + *in.issued);
+  if (in.number)
+    if (auto p = text_problem(*in.number, 50)) return invalid("number", *p);
+  if (in.note)
+    if (auto p = text_problem(*in.note, 500)) return invalid("note", *p);
+  auto t = trainee(ref);
+  if (!t.ok()) return t.status();
+  // One record per document kind, updated as the document moves from missing to verified.
+  auto st = w_.store_txn().db().cached(
+      "SELECT id FROM document_check WHERE trainee_id = ? AND kind = ? AND deleted = 0 ORDER BY id LIMIT 1");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, t->id).bind(2, in.kind);
+  auto r = (*st)->step();
+  if (!r.ok()) return r.status();
+  std::optional<std::string> existing;
+  if (r.value()) existing = (*st)->column_text(0);
+  (*st)->reset();
+  Columns cols = {{"status", in.status}};
+  auto opt = [&](const char* name, const std::optional<std::string>& v) {
+    if (v) cols.emplace_back(name, v->empty() ? Value{} : Value{*v});
+  };
+  opt("number", in.number);
+  opt("issued", in.issued);
+  opt("expires", in.expires);
+  opt("note", in.note);
+  if (existing) {
+    EPSYNC_RETURN_IF_ERROR(w_.update("document_check", *existing, cols));
+    return *existing;
+  }
+  cols.emplace_back("trainee_id", t->id);
+  cols.emplace_back("kind", in.kind);
+  std::string id = new_random_id();
+  EPSYNC_RETURN_IF_ERROR(w_.insert("document_check", id, center_, cols));
+  return id;
+}
+
+}  // namespace epsync

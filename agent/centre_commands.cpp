@@ -110,7 +110,10 @@ int write(const Global& g, const std::function<Result<std::string>(Records&)>& f
 
 int fail(const Status& s) {
   std::cerr << "epsync: " << s.message() << "\n";
-  return s.code() == Status::Code::kInvalidInput ? 2 : 1;
+  // A wrong reference (no such trainee, no such file) is bad input as much as a malformed one.
+  bool bad_input = s.code() == Status::Code::kInvalidInput || s.code() == Status::Code::kNotFound ||
+                   s.code() == Status::Code::kAlreadyExists;
+  return bad_input ? 2 : 1;
 }
 
 int init(const Global& g, const InitArgs& a) {

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds optimised (Release, into build-release/) and runs the benchmarks; prints their tables.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}" CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+cmake --build build-release -j"$(nproc)" --target bench_import >/dev/null
+build-release/bench/bench_import "${IMPORT_TRAINEES:-10000}" "${RUNS:-5}"

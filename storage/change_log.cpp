@@ -1,5 +1,7 @@
 #include "storage/change_log.h"
 
+#include "storage/log_record.h"
+#include "storage/pack.h"
 #include "storage/schema.h"
 
 namespace epsync {
@@ -8,172 +10,211 @@ namespace {
 
 // Table and column names are never bound parameters in SQL, so every one that reaches a
 // statement is first checked against the schema registry.
-Result<const TableDef*> known_table(const std::string& table) {
-  const TableDef* t = find_table(table);
-  if (!t) return Status::InvalidInput("unknown table '" + table + "'");
+Result<int> known_table(const std::string& table) {
+  int t = table_index(table);
+  if (t < 0) return Status::InvalidInput("unknown table '" + table + "'");
   return t;
 }
 
-Status known_column(const TableDef& t, const std::string& column) {
-  if (column == "id" || !t.column(column))
-    return Status::InvalidInput("unknown column '" + column + "' in table " + t.name);
-  return Status::Ok();
-}
-
-Change change_from_row(const Stmt& st) {
-  Change c;
-  c.seq = st.column_int(0);
-  c.table = st.column_text(1);
-  c.row_id = st.column_text(2);
-  c.column = st.column_text(3);
-  c.value = st.column_value(4);
-  c.hlc = st.column_int(5);
-  c.site = st.column_text(6);
-  c.site_seq = st.column_int(7);
-  c.prev_hlc = st.column_is_null(8) ? 0 : st.column_int(8);
-  c.prev_site = st.column_text(9);
-  c.center = st.column_text(10);
-  c.op = st.column_text(11);
-  return c;
+Result<int> known_column(const TableDef& t, const std::string& column) {
+  int i = t.column_index(column);
+  if (i < 0) return Status::InvalidInput("unknown column '" + column + "' in table " + t.name);
+  return i;
 }
 
 }  // namespace
 
-Result<bool> append_change(Db& db, const Change& c) {
-  auto st = db.cached(
-      "INSERT OR IGNORE INTO change_log (tbl, row_id, col, val, hlc, site, site_seq, prev_hlc, "
-      "prev_site, center, operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!st.ok()) return st.status();
-  Stmt& s = **st;
-  s.bind(1, c.table).bind(2, c.row_id).bind(3, c.column).bind(4, c.value).bind(5, c.hlc);
-  s.bind(6, c.site).bind(7, c.site_seq);
-  if (c.prev_hlc != 0) s.bind(8, c.prev_hlc).bind(9, c.prev_site);
-  s.bind(10, c.center).bind(11, c.op);
-  EPSYNC_RETURN_IF_ERROR(s.run());
-  return db.changes() > 0;
-}
+// ---- the log record ----
 
-Result<std::optional<CellVersion>> cell_winner(Db& db, const std::string& table,
-                                               const std::string& row_id,
-                                               const std::string& column) {
-  auto st = db.cached(
-      "SELECT hlc, site, val FROM change_log WHERE tbl = ? AND row_id = ? AND col = ? "
-      "ORDER BY hlc DESC, site DESC LIMIT 1");
-  if (!st.ok()) return st.status();
-  Stmt& s = **st;
-  s.bind(1, table).bind(2, row_id).bind(3, column);
-  auto row = s.step();
-  if (!row.ok()) return row.status();
-  std::optional<CellVersion> out;
-  if (row.value()) out = CellVersion{s.column_int(0), s.column_text(1), s.column_value(2)};
-  s.reset();
-  return out;
-}
-
-Status WriteTxn::record(const std::string& table, const std::string& row_id,
-                        const std::string& center, const std::string& column, const Value& v) {
-  Store& store = txn_.store();
-  auto prev = cell_winner(store.db(), table, row_id, column);
-  if (!prev.ok()) return prev.status();
-  Change c;
-  c.table = table;
-  c.row_id = row_id;
-  c.column = column;
-  c.value = v;
-  c.hlc = store.clock().tick();
-  c.site = store.site_id();
-  c.site_seq = txn_.next_local_seq();
-  if (prev.value()) {
-    c.prev_hlc = prev.value()->hlc;
-    c.prev_site = prev.value()->site;
+std::string pack_log_body(const std::vector<LogCell>& cells) {
+  std::string body;
+  for (const auto& c : cells) {
+    pack::put_varint(body, static_cast<std::uint64_t>(c.column));
+    pack::put_value(body, c.value);
+    pack::put_varint(body, static_cast<std::uint64_t>(c.prev_hlc));
+    pack::put_varint(body, static_cast<std::uint64_t>(c.prev_site));
   }
-  c.center = center;
-  c.op = store.operator_name();
-  auto added = append_change(store.db(), c);
+  return body;
+}
+
+Result<bool> append_log(Store& store, const LogRecord& r) {
+  auto st = store.db().cached(
+      "INSERT OR IGNORE INTO change_log (site, site_seq, tbl, row_id, center, hlc, operator, body) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  Stmt& s = **st;
+  s.bind(1, r.site).bind(2, r.site_seq).bind(3, r.table).bind(4, *r.row_id).bind(5, *r.center);
+  s.bind(6, r.hlc).bind(7, *r.op).bind_blob(8, pack_log_body(*r.cells));
+  EPSYNC_RETURN_IF_ERROR(s.run());
+  return store.db().changes() > 0;
+}
+
+Result<bool> append_row_change(Store& store, const RowChange& c) {
+  auto t = known_table(c.table);
+  if (!t.ok()) return t.status();
+  const TableDef& def = replicated_tables()[static_cast<size_t>(t.value())];
+  auto site = store.site_key(c.site);
+  if (!site.ok()) return site.status();
+  std::vector<LogCell> cells;
+  for (const auto& cell : c.cells) {
+    auto i = known_column(def, cell.column);
+    if (!i.ok()) return i.status();
+    std::int64_t prev_site = 0;
+    if (!cell.prev_site.empty()) {
+      auto k = store.site_key(cell.prev_site);
+      if (!k.ok()) return k.status();
+      prev_site = k.value();
+    }
+    cells.push_back({i.value(), cell.value, cell.prev_hlc, prev_site});
+  }
+  return append_log(store, {t.value(), &c.row_id, &c.center, c.hlc, site.value(), c.site_seq, &c.op, &cells});
+}
+
+// ---- capture ----
+
+namespace {
+
+// Records one local row change: the row itself and its log record, with fresh versions.
+Status capture(StoreTxn& txn, int table, const std::string& row_id, RowState& row,
+               std::uint64_t changed, std::int64_t& written) {
+  Store& store = txn.store();
+  auto me = store.site_key(store.site_id());
+  if (!me.ok()) return me.status();
+  HlcTime hlc = store.clock().tick();
+  std::vector<LogCell> cells;
+  for (size_t i = 0; i < row.values.size(); ++i) {
+    if (!(changed & (std::uint64_t{1} << i))) continue;
+    CellVersion& v = row.versions[i];
+    cells.push_back({static_cast<int>(i), row.values[i], v.hlc, v.hlc ? v.site : 0});
+    v = CellVersion{hlc, me.value(), v.hlc, v.hlc ? v.site : 0};
+  }
+  if (cells.empty()) return Status::Ok();
+  EPSYNC_RETURN_IF_ERROR(store.rows().write(table, row_id, row, changed));
+  std::string center = std::get<std::string>(row.values[0]);
+  std::int64_t seq = txn.next_local_seq();
+  const std::string& op = store.operator_name();
+  auto added = append_log(store, {table, &row_id, &center, hlc, me.value(), seq, &op, &cells});
   if (!added.ok()) return added.status();
   if (!added.value()) return Status::IoError("change sequence reused: the store's meta is damaged");
-  ++written_;
+  written += static_cast<std::int64_t>(cells.size());
   return Status::Ok();
 }
 
-Status WriteTxn::insert(const std::string& table, const std::string& row_id,
-                        const std::string& center, const Columns& cols) {
+}  // namespace
+
+Status WriteTxn::insert(const std::string& table, const std::string& row_id, const std::string& center,
+                        const Columns& cols) {
   if (!txn_.active()) return Status::IoError("write outside a transaction");
   auto t = known_table(table);
   if (!t.ok()) return t.status();
-  std::string names = "id, center_id, deleted", params = "?, ?, 0";
+  const TableDef& def = replicated_tables()[static_cast<size_t>(t.value())];
+  if (row_id.empty()) return Status::InvalidInput("a row needs an id");
+  auto row = txn_.store().rows().load(t.value(), row_id);
+  if (!row.ok()) return row.status();
+  if (row->exists) return Status::AlreadyExists(table + " row " + row_id + " already exists");
+  std::uint64_t changed = 0;
+  auto set = [&](int i, const Value& v) {
+    row->values[static_cast<size_t>(i)] = v;
+    changed |= std::uint64_t{1} << i;
+  };
+  set(def.column_index(kOwnerColumn), center);
+  set(def.column_index(kDeletedColumn), std::int64_t{0});
   for (const auto& [name, value] : cols) {
-    EPSYNC_RETURN_IF_ERROR(known_column(*t.value(), name));
+    auto i = known_column(def, name);
+    if (!i.ok()) return i.status();
     if (name == kOwnerColumn || name == kDeletedColumn)
       return Status::InvalidInput(name + " is set by epsync, not by the caller");
-    names += ", " + name;
-    params += ", ?";
+    set(i.value(), value);
   }
-  Db& db = txn_.db();
-  auto st = db.cached("INSERT INTO " + table + " (" + names + ") VALUES (" + params + ")");
-  if (!st.ok()) return st.status();
-  Stmt& s = **st;
-  s.bind(1, row_id).bind(2, center);
-  int i = 3;
-  for (const auto& [name, value] : cols) s.bind(i++, value);
-  Status run = s.run();
-  if (!run.ok()) {
-    if (run.code() == Status::Code::kInvalidInput)
-      return Status::AlreadyExists(table + " row " + row_id + " already exists");
-    return run;
-  }
-  EPSYNC_RETURN_IF_ERROR(record(table, row_id, center, std::string(kOwnerColumn), center));
-  EPSYNC_RETURN_IF_ERROR(record(table, row_id, center, std::string(kDeletedColumn), std::int64_t{0}));
-  for (const auto& [name, value] : cols)
-    EPSYNC_RETURN_IF_ERROR(record(table, row_id, center, name, value));
-  return Status::Ok();
+  return capture(txn_, t.value(), row_id, row.value(), changed, written_);
 }
 
 Status WriteTxn::update(const std::string& table, const std::string& row_id, const Columns& cols) {
   if (!txn_.active()) return Status::IoError("write outside a transaction");
   auto t = known_table(table);
   if (!t.ok()) return t.status();
-  Db& db = txn_.db();
+  const TableDef& def = replicated_tables()[static_cast<size_t>(t.value())];
+  std::vector<int> indexes;
   for (const auto& [name, value] : cols) {
-    EPSYNC_RETURN_IF_ERROR(known_column(*t.value(), name));
+    auto i = known_column(def, name);
+    if (!i.ok()) return i.status();
     if (name == kOwnerColumn) return Status::InvalidInput("the owning centre of a row never changes");
+    indexes.push_back(i.value());
   }
-  auto cur = db.cached("SELECT center_id FROM " + table + " WHERE id = ?");
-  if (!cur.ok()) return cur.status();
-  (*cur)->bind(1, row_id);
-  auto found = (*cur)->step();
-  if (!found.ok()) return found.status();
-  if (!found.value()) return Status::NotFound(table + " row " + row_id + " not found");
-  std::string center = (*cur)->column_text(0);
-  (*cur)->reset();
-
-  for (const auto& [name, value] : cols) {
-    auto get = db.cached("SELECT " + name + " FROM " + table + " WHERE id = ?");
-    if (!get.ok()) return get.status();
-    (*get)->bind(1, row_id);
-    auto r = (*get)->step();
-    if (!r.ok()) return r.status();
-    Value old = (*get)->column_value(0);
-    (*get)->reset();
-    if (old == value) continue;
-    auto set = db.cached("UPDATE " + table + " SET " + name + " = ? WHERE id = ?");
-    if (!set.ok()) return set.status();
-    (*set)->bind(1, value).bind(2, row_id);
-    EPSYNC_RETURN_IF_ERROR((*set)->run());
-    EPSYNC_RETURN_IF_ERROR(record(table, row_id, center, name, value));
+  auto row = txn_.store().rows().load(t.value(), row_id);
+  if (!row.ok()) return row.status();
+  if (!row->exists) return Status::NotFound(table + " row " + row_id + " not found");
+  if (!std::holds_alternative<std::string>(row->values[0]))
+    return Status::Corrupt(table + " row " + row_id + " has no owner yet; it cannot be edited here");
+  std::uint64_t changed = 0;
+  for (size_t k = 0; k < cols.size(); ++k) {
+    auto i = static_cast<size_t>(indexes[k]);
+    if (row->values[i] == cols[k].second) continue;
+    row->values[i] = cols[k].second;
+    changed |= std::uint64_t{1} << i;
   }
-  return Status::Ok();
+  return capture(txn_, t.value(), row_id, row.value(), changed, written_);
 }
 
 Status WriteTxn::remove(const std::string& table, const std::string& row_id) {
   return update(table, row_id, {{std::string(kDeletedColumn), std::int64_t{1}}});
 }
 
-Result<std::vector<Change>> read_changes(Db& db, const ChangeQuery& q) {
-  std::string sql =
-      "SELECT seq, tbl, row_id, col, val, hlc, site, site_seq, prev_hlc, prev_site, center, "
-      "operator FROM change_log WHERE ";
+// ---- reading ----
+
+Result<std::vector<RowChange>> read_log_rows(Store& store, Stmt& s) {
+  std::vector<RowChange> out;
+  const auto& tables = replicated_tables();
+  for (;;) {
+    auto r = s.step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    RowChange c;
+    c.seq = s.column_int(0);
+    auto site = store.site_uuid(s.column_int(1));
+    if (!site.ok()) return site.status();
+    c.site = site.value();
+    c.site_seq = s.column_int(2);
+    std::int64_t t = s.column_int(3);
+    if (t < 0 || t >= static_cast<std::int64_t>(tables.size()))
+      return Status::Corrupt("change log entry " + std::to_string(c.seq) + " names an unknown table");
+    const TableDef& def = tables[static_cast<size_t>(t)];
+    c.table = def.name;
+    c.row_id = s.column_text(4);
+    c.center = s.column_text(5);
+    c.hlc = s.column_int(6);
+    c.op = s.column_text(7);
+    std::string body = s.column_blob(8);
+    pack::Reader rd(body);
+    while (!rd.done()) {
+      auto col = rd.varint();
+      CellChange cell;
+      cell.value = pack::get_value(rd);
+      cell.prev_hlc = static_cast<HlcTime>(rd.varint());
+      auto prev_site = static_cast<std::int64_t>(rd.varint());
+      if (!rd.ok() || col >= def.columns.size())
+        return Status::Corrupt("change log entry " + std::to_string(c.seq) + " is damaged");
+      cell.column = def.columns[col].name;
+      if (prev_site) {
+        auto ps = store.site_uuid(prev_site);
+        if (!ps.ok()) return ps.status();
+        cell.prev_site = ps.value();
+      }
+      c.cells.push_back(std::move(cell));
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::vector<RowChange>> read_changes(Store& store, const ChangeQuery& q) {
+  std::string sql = std::string("SELECT ") + kLogColumns + " FROM change_log WHERE ";
+  std::int64_t site_key = 0;
   if (q.site) {
+    auto k = store.known_site_key(*q.site);
+    if (!k.ok()) return k.status();
+    if (k.value() == 0) return std::vector<RowChange>{};  // nothing from a site never seen
+    site_key = k.value();
     sql += "site = ?1 AND site_seq > ?2 ";
   } else {
     sql += "seq > ?1 ";
@@ -184,25 +225,24 @@ Result<std::vector<Change>> read_changes(Db& db, const ChangeQuery& q) {
     sql += ") ";
   }
   sql += q.site ? "ORDER BY site_seq LIMIT ?3" : "ORDER BY seq LIMIT ?3";
-  auto st = db.prepare(sql);
+  auto st = store.db().prepare(sql);
   if (!st.ok()) return st.status();
   Stmt& s = st.value();
   if (q.site) {
-    s.bind(1, *q.site).bind(2, q.after_site_seq);
+    s.bind(1, site_key).bind(2, q.after_site_seq);
   } else {
     s.bind(1, q.after_seq);
   }
   s.bind(3, static_cast<std::int64_t>(q.limit));
   if (q.centers)
     for (size_t i = 0; i < q.centers->size(); ++i) s.bind(static_cast<int>(i + 10), (*q.centers)[i]);
-  std::vector<Change> out;
-  for (;;) {
-    auto r = s.step();
-    if (!r.ok()) return r.status();
-    if (!r.value()) break;
-    out.push_back(change_from_row(s));
-  }
-  return out;
+  return read_log_rows(store, s);
+}
+
+std::size_t cell_count(const std::vector<RowChange>& changes) {
+  std::size_t n = 0;
+  for (const auto& c : changes) n += c.cells.size();
+  return n;
 }
 
 }  // namespace epsync

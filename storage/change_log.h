@@ -1,6 +1,6 @@
-// Change capture (SPEC §4): every local insert, update and delete of a replicated table writes one
-// change record per column, in the same transaction as the row. A Change is also the unit that
-// travels between sites and that merge.h applies.
+// Change capture (SPEC §4): every local insert, update and delete of a replicated table records
+// its changed cells, in the same transaction as the row. A RowChange (one write to one row) is
+// also the unit that travels between sites and that merge.h applies.
 #pragma once
 
 #include <cstdint>
@@ -16,31 +16,34 @@
 
 namespace epsync {
 
-struct Change {
-  std::string table;
-  std::string row_id;
+// One cell of a row change. LWW is decided per cell.
+struct CellChange {
   std::string column;
   Value value;
-  HlcTime hlc = 0;
-  std::string site;           // the site that made the change
-  std::int64_t site_seq = 0;  // its position in that site's contiguous sequence (1, 2, ...)
-  HlcTime prev_hlc = 0;       // the version the writer overwrote; 0 and "" for an empty cell
+  HlcTime prev_hlc = 0;   // the version the writer overwrote; 0 and "" when the cell was empty
   std::string prev_site;
+  bool operator==(const CellChange&) const = default;
+};
+
+// One write by one site to one row: its cells share the timestamp and the sequence number.
+struct RowChange {
+  std::string table;
+  std::string row_id;
   std::string center;         // the row's owner: a centre id, or kReferenceOwner
+  HlcTime hlc = 0;
+  std::string site;           // the site that made it (128-bit id, hex)
+  std::int64_t site_seq = 0;  // its number in that site's contiguous sequence: 1, 2, 3...
   std::string op;             // operator: who made it (an account name, never trainee data)
+  std::vector<CellChange> cells;
   std::int64_t seq = 0;       // position in the log it was read from; local, not replicated
 
-  bool operator==(const Change&) const = default;
+  bool operator==(const RowChange& o) const {  // seq is local, so not compared
+    return table == o.table && row_id == o.row_id && center == o.center && hlc == o.hlc &&
+           site == o.site && site_seq == o.site_seq && op == o.op && cells == o.cells;
+  }
 };
 
 using Columns = std::vector<std::pair<std::string, Value>>;
-
-// The version that currently wins a cell, if the cell has ever been written.
-struct CellVersion {
-  HlcTime hlc = 0;
-  std::string site;
-  Value value;
-};
 
 // A local write with change capture. Validation of the values is the caller's job (it knows the
 // field names the user typed); this checks only that tables and columns exist.
@@ -50,7 +53,7 @@ class WriteTxn {
   Status begin() { return txn_.begin(); }
   Status commit() { return txn_.commit(); }
 
-  // A new row owned by `center`; every given column becomes a change record.
+  // A new row owned by `center`; every given column becomes a cell of the change.
   Status insert(const std::string& table, const std::string& row_id, const std::string& center,
                 const Columns& cols);
   // Changes the given columns; only values that differ are recorded. NotFound if no such row.
@@ -58,24 +61,19 @@ class WriteTxn {
   // Marks the row deleted: a replicated tombstone, never a physical DELETE.
   Status remove(const std::string& table, const std::string& row_id);
 
-  std::int64_t changes_written() const { return written_; }
+  std::int64_t changes_written() const { return written_; }  // cells
   StoreTxn& store_txn() { return txn_; }
 
  private:
-  Status record(const std::string& table, const std::string& row_id, const std::string& center,
-                const std::string& column, const Value& v);
   StoreTxn txn_;
   std::int64_t written_ = 0;
 };
 
-// Appends one change to the log. Returns false when (site, site_seq) is already there.
-Result<bool> append_change(Db& db, const Change& c);
+// Appends a row change to the log. Returns false when (site, site_seq) is already there.
+Result<bool> append_row_change(Store& store, const RowChange& c);
 
-Result<std::optional<CellVersion>> cell_winner(Db& db, const std::string& table,
-                                               const std::string& row_id, const std::string& column);
-
-// Changes with log seq > after_seq, in log order, at most `limit`. When `centers` is given, only
-// changes owned by one of those (routing); when `site` is given, only changes made by that site
+// Row changes with log seq > after_seq, in log order, at most `limit`. When `centers` is given,
+// only those owned by one of them (routing); when `site` is given, only those made by that site
 // with site_seq > after_site_seq (what a peer has not acknowledged yet).
 struct ChangeQuery {
   std::int64_t after_seq = 0;
@@ -84,6 +82,9 @@ struct ChangeQuery {
   std::optional<std::string> site;
   std::int64_t after_site_seq = 0;
 };
-Result<std::vector<Change>> read_changes(Db& db, const ChangeQuery& q);
+Result<std::vector<RowChange>> read_changes(Store& store, const ChangeQuery& q);
+
+// Counts cells across row changes.
+std::size_t cell_count(const std::vector<RowChange>& changes);
 
 }  // namespace epsync

@@ -1,69 +1,72 @@
 #include "storage/history.h"
 
-#include <algorithm>
 #include <map>
 #include <tuple>
+
+#include "storage/change_log.h"
+#include "storage/log_record.h"
 
 namespace epsync {
 
 Result<std::vector<HistoryEntry>> trainee_history(Store& store, const std::string& trainee_id) {
   static const char* kChildren[] = {"korean_course", "test_result", "medical_check", "document_check"};
-  std::string sql =
-      "SELECT hlc, operator, site, tbl, row_id, col, val FROM change_log WHERE "
-      "(tbl = 'trainee' AND row_id = ?1)";
+  std::string sql = std::string("SELECT ") + kLogColumns + " FROM change_log WHERE row_id = ?1";
   for (const char* child : kChildren)
-    sql += std::string(" OR (tbl = '") + child + "' AND row_id IN (SELECT id FROM " + child +
-           " WHERE trainee_id = ?1))";
+    sql += std::string(" OR row_id IN (SELECT id FROM ") + child + " WHERE trainee_id = ?1)";
   sql += " ORDER BY hlc, site";
   auto st = store.db().prepare(sql);
   if (!st.ok()) return st.status();
   st->bind(1, trainee_id);
+  auto changes = read_log_rows(store, st.value());
+  if (!changes.ok()) return changes.status();
+
   std::vector<HistoryEntry> out;
   std::map<std::tuple<std::string, std::string, std::string>, Value> last;  // per cell
-  for (;;) {
-    auto r = st->step();
-    if (!r.ok()) return r.status();
-    if (!r.value()) break;
-    HistoryEntry e;
-    e.hlc = st->column_int(0);
-    e.op = st->column_text(1);
-    e.site = st->column_text(2);
-    e.table = st->column_text(3);
-    e.row_id = st->column_text(4);
-    e.column = st->column_text(5);
-    e.new_value = st->column_value(6);
-    auto key = std::make_tuple(e.table, e.row_id, e.column);
-    auto it = last.find(key);
-    if (it != last.end()) e.old_value = it->second;
-    last[key] = e.new_value;
-    // The owner and the initial "not deleted" flag are bookkeeping of row creation, not edits.
-    if (e.column == "center_id" || e.column == "trainee_id") continue;
-    if (e.column == "deleted" && is_null(e.old_value) && e.new_value == Value(std::int64_t{0})) continue;
-    out.push_back(std::move(e));
-  }
-  // Name each row by what it is rather than by its id.
   std::map<std::pair<std::string, std::string>, std::string> subjects;
-  for (auto& e : out) {
-    auto key = std::make_pair(e.table, e.row_id);
-    auto it = subjects.find(key);
-    if (it == subjects.end()) {
-      std::string subject = e.table == "korean_course" ? "korean course" : e.table;
-      const char* sql = e.table == "document_check" ? "SELECT kind FROM document_check WHERE id = ?"
-                        : e.table == "test_result"  ? "SELECT kind || ' test ' || test_date FROM test_result WHERE id = ?"
-                        : e.table == "medical_check" ? "SELECT 'medical ' || check_date FROM medical_check WHERE id = ?"
-                                                     : nullptr;
-      if (sql) {
-        auto st = store.db().cached(sql);
-        if (!st.ok()) return st.status();
-        (*st)->bind(1, e.row_id);
-        auto r = (*st)->step();
+  for (const auto& c : changes.value()) {
+    if (c.table != "trainee" && c.table != "korean_course" && c.table != "test_result" &&
+        c.table != "medical_check" && c.table != "document_check")
+      continue;
+    // Name each row by what it is rather than by its id.
+    auto key = std::make_pair(c.table, c.row_id);
+    auto sub = subjects.find(key);
+    if (sub == subjects.end()) {
+      std::string subject = c.table == "korean_course" ? "korean course" : c.table;
+      const char* q = c.table == "document_check" ? "SELECT kind FROM document_check WHERE id = ?"
+                      : c.table == "test_result"  ? "SELECT kind || ' test ' || test_date FROM test_result WHERE id = ?"
+                      : c.table == "medical_check" ? "SELECT 'medical ' || check_date FROM medical_check WHERE id = ?"
+                                                   : nullptr;
+      if (q) {
+        auto s = store.db().cached(q);
+        if (!s.ok()) return s.status();
+        (*s)->bind(1, c.row_id);
+        auto r = (*s)->step();
         if (!r.ok()) return r.status();
-        if (r.value() && !(*st)->column_is_null(0)) subject = (*st)->column_text(0);
-        (*st)->reset();
+        if (r.value() && !(*s)->column_is_null(0)) subject = (*s)->column_text(0);
+        (*s)->reset();
       }
-      it = subjects.emplace(key, subject).first;
+      sub = subjects.emplace(key, subject).first;
     }
-    e.subject = it->second;
+    for (const auto& cell : c.cells) {
+      HistoryEntry e;
+      e.hlc = c.hlc;
+      e.op = c.op;
+      e.site = c.site;
+      e.table = c.table;
+      e.row_id = c.row_id;
+      e.column = cell.column;
+      e.subject = sub->second;
+      e.new_value = cell.value;
+      auto cell_key = std::make_tuple(c.table, c.row_id, cell.column);
+      auto it = last.find(cell_key);
+      if (it != last.end()) e.old_value = it->second;
+      last[cell_key] = cell.value;
+      // The owner, the parent link and the initial "not deleted" flag are bookkeeping of row
+      // creation, not edits.
+      if (e.column == "center_id" || e.column == "trainee_id") continue;
+      if (e.column == "deleted" && is_null(e.old_value) && e.new_value == Value(std::int64_t{0})) continue;
+      out.push_back(std::move(e));
+    }
   }
   return out;
 }

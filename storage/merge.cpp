@@ -1,41 +1,65 @@
 #include "storage/merge.h"
 
+#include "storage/log_record.h"
 #include "storage/schema.h"
 
 namespace epsync {
 
-namespace {
-
-bool outranks(HlcTime a_hlc, const std::string& a_site, HlcTime b_hlc, const std::string& b_site) {
-  return a_hlc != b_hlc ? a_hlc > b_hlc : a_site > b_site;
+Status validate_row_change(const RowChange& c) {
+  const TableDef* t = find_table(c.table);
+  if (!t) return Status::InvalidInput("change for unknown table '" + c.table + "'");
+  if (c.site.empty() || c.site_seq <= 0 || c.row_id.empty() || c.hlc <= 0 || c.center.empty())
+    return Status::InvalidInput("change without a valid origin, sequence, row id, owner or timestamp");
+  if (c.row_id.size() > 64) return Status::InvalidInput("change with an overlong row id");
+  if (c.cells.empty()) return Status::InvalidInput("change without cells");
+  std::uint64_t seen = 0;
+  for (const auto& cell : c.cells) {
+    int i = t->column_index(cell.column);
+    if (i < 0) return Status::InvalidInput("change for unknown column '" + cell.column + "' in " + c.table);
+    if (seen & (std::uint64_t{1} << i)) return Status::InvalidInput("change names column " + cell.column + " twice");
+    seen |= std::uint64_t{1} << i;
+    if (cell.column == kOwnerColumn && cell.value != Value(c.center))
+      return Status::InvalidInput("change sets an owner other than the one it carries");
+  }
+  return Status::Ok();
 }
-
-}  // namespace
 
 Result<std::int64_t> Merger::hwm(const std::string& site) {
   auto it = hwm_.find(site);
   if (it != hwm_.end()) return it->second;
-  auto st = txn_.db().cached("SELECT hwm FROM site_hwm WHERE site = ?");
-  if (!st.ok()) return st.status();
-  (*st)->bind(1, site);
-  auto row = (*st)->step();
-  if (!row.ok()) return row.status();
-  std::int64_t v = row.value() ? (*st)->column_int(0) : 0;
-  (*st)->reset();
-  hwm_[site] = v;
-  return v;
+  auto v = site_high_water_mark(txn_.store(), site);
+  if (!v.ok()) return v.status();
+  hwm_[site] = v.value();
+  return v.value();
 }
 
-Status Merger::advance_hwm(const std::string& site, std::int64_t seq) {
+Status Merger::advance_hwm(const std::string& site, std::int64_t site_key, std::int64_t seq) {
   auto cur = hwm(site);
   if (!cur.ok()) return cur.status();
-  if (seq != cur.value() + 1) return Status::Ok();  // a gap remains below this change
+  if (!early_.count(site)) {
+    // Once per site and merger: has an earlier merge stored changes beyond the mark?
+    auto st = txn_.db().cached("SELECT 1 FROM change_log WHERE site = ? AND site_seq > ? LIMIT 1");
+    if (!st.ok()) return st.status();
+    (*st)->bind(1, site_key).bind(2, cur.value() + 1);
+    auto row = (*st)->step();
+    if (!row.ok()) return row.status();
+    early_[site] = row.value();
+    (*st)->reset();
+  }
+  if (seq != cur.value() + 1) {
+    early_[site] = true;  // a gap remains below this change
+    return Status::Ok();
+  }
   std::int64_t h = seq;
+  hwm_[site] = h;
+  dirty_[site] = true;
+  // In-order delivery, the normal case, needs no look-ahead.
+  if (!early_[site]) return Status::Ok();
   // Changes that arrived early (out of order) may now extend the contiguous prefix.
   auto st = txn_.db().cached("SELECT 1 FROM change_log WHERE site = ? AND site_seq = ?");
   if (!st.ok()) return st.status();
   for (;;) {
-    (*st)->bind(1, site).bind(2, h + 1);
+    (*st)->bind(1, site_key).bind(2, h + 1);
     auto row = (*st)->step();
     if (!row.ok()) return row.status();
     bool more = row.value();
@@ -62,129 +86,136 @@ Status Merger::finish() {
   return Status::Ok();
 }
 
-Result<bool> Merger::is_safety_relevant(const Change& c) {
-  const TableDef* t = find_table(c.table);
-  const ColumnDef* col = t ? t->column(c.column) : nullptr;
-  if (!col || !col->safety_relevant) return false;
-  if (c.table != "document_check") return true;
-  // Only the criminal-record and immigration-record statuses are safety-relevant. If the row's
-  // kind has not arrived yet, err on the side of keeping the conflict.
-  auto st = txn_.db().cached("SELECT kind FROM document_check WHERE id = ?");
-  if (!st.ok()) return st.status();
-  (*st)->bind(1, c.row_id);
-  auto row = (*st)->step();
-  if (!row.ok()) return row.status();
-  bool relevant = true;
-  if (row.value() && !(*st)->column_is_null(0)) {
-    std::string kind = (*st)->column_text(0);
-    relevant = kind == "criminal-record" || kind == "immigration-record";
-  }
-  (*st)->reset();
-  return relevant;
+Result<bool> Merger::outranks(HlcTime a_hlc, const std::string& a_site, HlcTime b_hlc, std::int64_t b_site) {
+  if (a_hlc != b_hlc) return a_hlc > b_hlc;
+  auto b = txn_.store().site_uuid(b_site);  // equal timestamps are rare: resolve only then
+  if (!b.ok()) return b.status();
+  return a_site > b.value();
 }
 
-Status Merger::note_conflict(const Change& winner, const Change& loser) {
+Result<std::string> Merger::operator_of(const std::string& row_id, std::int64_t site, HlcTime hlc) {
+  auto st = txn_.db().cached("SELECT operator FROM change_log WHERE row_id = ? AND site = ? AND hlc = ? LIMIT 1");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, row_id).bind(2, site).bind(3, hlc);
+  auto r = (*st)->step();
+  if (!r.ok()) return r.status();
+  std::string op = r.value() ? (*st)->column_text(0) : "";
+  (*st)->reset();
+  return op;
+}
+
+Status Merger::apply(const RowChange& c, MergeStats& stats) {
+  EPSYNC_RETURN_IF_ERROR(validate_row_change(c));
+  const auto cells = static_cast<std::int64_t>(c.cells.size());
+  auto h = hwm(c.site);
+  if (!h.ok()) return h.status();
+  if (c.site_seq <= h.value()) {
+    stats.duplicates += cells;
+    return Status::Ok();
+  }
+  Store& store = txn_.store();
+  EPSYNC_RETURN_IF_ERROR(store.clock().observe(c.hlc, opt_.max_ahead_ms));
+
+  int table = table_index(c.table);
+  const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
+  auto site = store.site_key(c.site);
+  if (!site.ok()) return site.status();
+  std::vector<LogCell> log_cells;
+  log_cells.reserve(c.cells.size());
+  for (const auto& cell : c.cells) {
+    std::int64_t prev_site = 0;
+    if (!cell.prev_site.empty()) {
+      auto k = store.site_key(cell.prev_site);
+      if (!k.ok()) return k.status();
+      prev_site = k.value();
+    }
+    log_cells.push_back({def.column_index(cell.column), cell.value, cell.prev_hlc, prev_site});
+  }
+  auto added = append_log(store, {table, &c.row_id, &c.center, c.hlc, site.value(), c.site_seq, &c.op, &log_cells});
+  if (!added.ok()) return added.status();
+  if (!added.value()) {  // arrived before, out of order
+    stats.duplicates += cells;
+    return Status::Ok();
+  }
+  EPSYNC_RETURN_IF_ERROR(advance_hwm(c.site, site.value(), c.site_seq));
+
+  auto row = store.rows().load(table, c.row_id);
+  if (!row.ok()) return row.status();
+  RowState& r = row.value();
+  std::uint64_t changed = 0;
+  struct Lost {
+    int column;
+    bool incoming_lost;
+    Value loser_value, winner_value;
+    CellVersion loser, winner;
+  };
+  std::vector<Lost> lost;
+  for (const auto& lc : log_cells) {
+    auto i = static_cast<size_t>(lc.column);
+    CellVersion& w = r.versions[i];
+    bool wins = true;
+    if (w.hlc != 0) {
+      auto o = outranks(c.hlc, c.site, w.hlc, w.site);
+      if (!o.ok()) return o.status();
+      wins = o.value();
+    }
+    CellVersion incoming{c.hlc, site.value(), lc.prev_hlc, lc.prev_site};
+    if (w.hlc != 0 && def.columns[i].safety_relevant) {
+      if (wins && !(lc.prev_hlc == w.hlc && lc.prev_site == w.site)) {
+        // The incoming write overwrites a value its writer never saw.
+        lost.push_back({lc.column, false, r.values[i], lc.value, w, incoming});
+      } else if (!wins && !(w.prev_hlc == c.hlc && w.prev_site == site.value())) {
+        // The incoming write loses to one made without seeing it.
+        lost.push_back({lc.column, true, lc.value, r.values[i], incoming, w});
+      }
+    }
+    if (wins) {
+      r.values[i] = lc.value;
+      w = incoming;
+      changed |= std::uint64_t{1} << i;
+      stats.applied += 1;
+    } else {
+      stats.superseded += 1;
+    }
+  }
+  if (changed) EPSYNC_RETURN_IF_ERROR(store.rows().write(table, c.row_id, r, changed));
+
+  if (lost.empty()) return Status::Ok();
+  if (c.table == "document_check") {
+    // Only the criminal-record and immigration-record statuses are safety-relevant. If the row's
+    // kind has not arrived yet, err on the side of keeping the conflict.
+    const Value& kind = r.values[static_cast<size_t>(def.column_index("kind"))];
+    if (auto* k = std::get_if<std::string>(&kind); k && *k != "criminal-record" && *k != "immigration-record")
+      return Status::Ok();
+  }
   auto st = txn_.db().cached(
       "INSERT OR IGNORE INTO conflict (detected_hlc, tbl, row_id, col, center, winner_val, "
       "winner_hlc, winner_site, loser_val, loser_hlc, loser_site, loser_operator) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
-  Stmt& s = **st;
-  s.bind(1, txn_.store().clock().last()).bind(2, loser.table).bind(3, loser.row_id);
-  s.bind(4, loser.column).bind(5, loser.center).bind(6, winner.value).bind(7, winner.hlc);
-  s.bind(8, winner.site).bind(9, loser.value).bind(10, loser.hlc).bind(11, loser.site);
-  s.bind(12, loser.op);
-  return s.run();
+  for (const auto& l : lost) {
+    auto winner_site = store.site_uuid(l.winner.site);
+    auto loser_site = store.site_uuid(l.loser.site);
+    if (!winner_site.ok()) return winner_site.status();
+    if (!loser_site.ok()) return loser_site.status();
+    std::string loser_op = c.op;
+    if (!l.incoming_lost) {
+      auto op = operator_of(c.row_id, l.loser.site, l.loser.hlc);
+      if (!op.ok()) return op.status();
+      loser_op = op.value();
+    }
+    Stmt& s = **st;
+    s.bind(1, store.clock().last()).bind(2, c.table).bind(3, c.row_id);
+    s.bind(4, def.columns[static_cast<size_t>(l.column)].name).bind(5, c.center);
+    s.bind(6, l.winner_value).bind(7, l.winner.hlc).bind(8, winner_site.value());
+    s.bind(9, l.loser_value).bind(10, l.loser.hlc).bind(11, loser_site.value()).bind(12, loser_op);
+    EPSYNC_RETURN_IF_ERROR(s.run());
+    ++stats.conflicts;
+  }
+  return Status::Ok();
 }
 
-Status Merger::apply(const Change& c, MergeStats& stats) {
-  const TableDef* t = find_table(c.table);
-  if (!t) return Status::InvalidInput("change for unknown table '" + c.table + "'");
-  if (c.column == "id" || !t->column(c.column))
-    return Status::InvalidInput("change for unknown column '" + c.column + "' in " + c.table);
-  if (c.site.empty() || c.site_seq <= 0 || c.row_id.empty() || c.hlc <= 0)
-    return Status::InvalidInput("change without a valid origin, sequence, row id or timestamp");
-
-  auto h = hwm(c.site);
-  if (!h.ok()) return h.status();
-  if (c.site_seq <= h.value()) {
-    ++stats.duplicates;
-    return Status::Ok();
-  }
-  EPSYNC_RETURN_IF_ERROR(txn_.store().clock().observe(c.hlc, opt_.max_ahead_ms));
-
-  Db& db = txn_.db();
-  auto current = cell_winner(db, c.table, c.row_id, c.column);
-  if (!current.ok()) return current.status();
-  auto added = append_change(db, c);
-  if (!added.ok()) return added.status();
-  if (!added.value()) {  // arrived before, out of order
-    ++stats.duplicates;
-    return Status::Ok();
-  }
-  EPSYNC_RETURN_IF_ERROR(advance_hwm(c.site, c.site_seq));
-
-  const auto& w = current.value();
-  bool wins = !w || outranks(c.hlc, c.site, w->hlc, w->site);
-  if (wins) {
-    auto ins = db.cached("INSERT OR IGNORE INTO " + c.table + " (id) VALUES (?)");
-    if (!ins.ok()) return ins.status();
-    (*ins)->bind(1, c.row_id);
-    EPSYNC_RETURN_IF_ERROR((*ins)->run());
-    auto set = db.cached("UPDATE " + c.table + " SET " + c.column + " = ? WHERE id = ?");
-    if (!set.ok()) return set.status();
-    (*set)->bind(1, c.value).bind(2, c.row_id);
-    EPSYNC_RETURN_IF_ERROR((*set)->run());
-    ++stats.applied;
-  } else {
-    ++stats.superseded;
-  }
-
-  if (!w) return Status::Ok();
-  auto relevant = is_safety_relevant(c);
-  if (!relevant.ok()) return relevant.status();
-  if (!relevant.value()) return Status::Ok();
-
-  Change winner_c, loser_c;
-  if (wins) {
-    // The incoming write overwrote what we held; it was concurrent unless its writer had seen it.
-    if (c.prev_hlc == w->hlc && c.prev_site == w->site) return Status::Ok();
-    winner_c = c;
-    loser_c = c;
-    loser_c.value = w->value;
-    loser_c.hlc = w->hlc;
-    loser_c.site = w->site;
-    loser_c.op.clear();
-    auto op = db.cached("SELECT operator FROM change_log WHERE tbl=? AND row_id=? AND col=? AND "
-                        "hlc=? AND site=?");
-    if (!op.ok()) return op.status();
-    (*op)->bind(1, c.table).bind(2, c.row_id).bind(3, c.column).bind(4, w->hlc).bind(5, w->site);
-    auto r = (*op)->step();
-    if (!r.ok()) return r.status();
-    if (r.value()) loser_c.op = (*op)->column_text(0);
-    (*op)->reset();
-  } else {
-    // The incoming write lost; it was concurrent unless a later write here had overwritten it.
-    auto seen = db.cached("SELECT 1 FROM change_log WHERE tbl=? AND row_id=? AND col=? AND "
-                          "prev_hlc=? AND prev_site=? LIMIT 1");
-    if (!seen.ok()) return seen.status();
-    (*seen)->bind(1, c.table).bind(2, c.row_id).bind(3, c.column).bind(4, c.hlc).bind(5, c.site);
-    auto r = (*seen)->step();
-    if (!r.ok()) return r.status();
-    bool overwritten_knowingly = r.value();
-    (*seen)->reset();
-    if (overwritten_knowingly) return Status::Ok();
-    winner_c = c;
-    winner_c.value = w->value;
-    winner_c.hlc = w->hlc;
-    winner_c.site = w->site;
-    loser_c = c;
-  }
-  ++stats.conflicts;
-  return note_conflict(winner_c, loser_c);
-}
-
-Result<MergeStats> merge_batch(Store& store, const std::vector<Change>& batch, MergeOptions opt) {
+Result<MergeStats> merge_batch(Store& store, const std::vector<RowChange>& batch, MergeOptions opt) {
   StoreTxn txn(store);
   EPSYNC_RETURN_IF_ERROR(txn.begin());
   Merger merger(txn, opt);

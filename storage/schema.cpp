@@ -45,7 +45,9 @@ std::string create_replicated_table(const TableDef& t) {
     sql += ", " + c.name + (c.type == T::kInteger ? " INTEGER" : " TEXT");
     if (c.name == kDeletedColumn) sql += " NOT NULL DEFAULT 0";
   }
-  sql += ");\n";
+  // Each cell's current version (hlc, site, and the version it overwrote), packed: merge decides
+  // last-writer-wins for a whole row from this one read.
+  sql += ", " + std::string(kVersionsColumn) + " BLOB);\n";
   for (const char* when : {"INSERT", "UPDATE", "DELETE"}) {
     sql += "CREATE TRIGGER " + t.name + "_guard_" + when + " BEFORE " + when + " ON " + t.name +
            " WHEN NOT " + kCaptureGuardFunction +
@@ -59,28 +61,29 @@ std::string schema_v1() {
   std::string sql = R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value ANY) STRICT;
 
--- Every change this store knows, local or received: the replicated state is the per-column
--- last-writer-wins fold of this log. seq is this store's own order ("everything after N");
--- (site, site_seq) names a change everywhere; prev_* is the version the writer overwrote.
+-- Site ids (128-bit, hex) interned to small integers for compact local storage.
+CREATE TABLE site (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE) STRICT;
+
+-- Every row change this store knows, local or received: one record per row and write, holding
+-- that write's cells (body, packed). The replicated state is the per-cell last-writer-wins fold
+-- of this log. seq is this store's own order ("everything after N"); (site, site_seq) names a
+-- row change everywhere; site_seq counts a site's row changes 1, 2, 3...
 CREATE TABLE change_log (
   seq INTEGER PRIMARY KEY,
-  tbl TEXT NOT NULL,
-  row_id TEXT NOT NULL,
-  col TEXT NOT NULL,
-  val ANY,
-  hlc INTEGER NOT NULL,
-  site TEXT NOT NULL,
+  site INTEGER NOT NULL REFERENCES site (id),
   site_seq INTEGER NOT NULL,
-  prev_hlc INTEGER,
-  prev_site TEXT,
+  tbl INTEGER NOT NULL,
+  row_id TEXT NOT NULL,
   center TEXT NOT NULL,
+  hlc INTEGER NOT NULL,
   operator TEXT NOT NULL DEFAULT '',
+  body BLOB NOT NULL,
   UNIQUE (site, site_seq)
 ) STRICT;
-CREATE INDEX change_log_cell ON change_log (tbl, row_id, col, hlc, site);
 CREATE INDEX change_log_center ON change_log (center, seq);
+CREATE INDEX change_log_row ON change_log (row_id);
 
--- Contiguous prefix of each origin site's changes held here: a re-sent batch is a no-op.
+-- Contiguous prefix of each origin site's row changes held here: a re-sent batch is a no-op.
 CREATE TABLE site_hwm (site TEXT PRIMARY KEY NOT NULL, hwm INTEGER NOT NULL) STRICT;
 
 -- Concurrent writes to safety-relevant columns whose value lost; kept for human review.
@@ -114,6 +117,19 @@ const ColumnDef* TableDef::column(std::string_view n) const {
   for (const auto& c : columns)
     if (c.name == n) return &c;
   return nullptr;
+}
+
+int TableDef::column_index(std::string_view n) const {
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (columns[i].name == n) return static_cast<int>(i);
+  return -1;
+}
+
+int table_index(std::string_view name) {
+  const auto& t = replicated_tables();
+  for (size_t i = 0; i < t.size(); ++i)
+    if (t[i].name == name) return static_cast<int>(i);
+  return -1;
 }
 
 const std::vector<TableDef>& replicated_tables() {

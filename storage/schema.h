@@ -23,8 +23,11 @@ struct ColumnDef {
 struct TableDef {
   std::string name;
   bool reference = false;           // hub-owned, routed to every centre (center, rules)
-  std::vector<ColumnDef> columns;   // every replicated column except `id`, incl. center_id, deleted
+  // Every replicated column except `id`, incl. center_id and deleted. Positions are stored in
+  // logs and version blobs: new columns are only ever appended.
+  std::vector<ColumnDef> columns;
   const ColumnDef* column(std::string_view name) const;
+  int column_index(std::string_view name) const;  // -1 if unknown
 };
 
 // Owner recorded on reference rows: they belong to no single centre and go to all of them.
@@ -33,8 +36,12 @@ inline constexpr std::string_view kReferenceOwner = "*";
 inline constexpr std::string_view kOwnerColumn = "center_id";
 inline constexpr std::string_view kDeletedColumn = "deleted";  // the replicated tombstone
 
+// Positions are stored in the change log: new tables are only ever appended.
 const std::vector<TableDef>& replicated_tables();
 const TableDef* find_table(std::string_view name);
+int table_index(std::string_view name);  // -1 if unknown
+// The local (not replicated) column of each replicated table holding its cells' versions.
+inline constexpr std::string_view kVersionsColumn = "versions";
 
 // PRAGMA application_id of an epsync store ("EPSY").
 inline constexpr int kApplicationId = 0x45505359;

@@ -53,6 +53,10 @@ Stmt& Stmt::bind(int i, std::string_view v) {
   sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
+Stmt& Stmt::bind_blob(int i, std::string_view v) {
+  sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT);
+  return *this;
+}
 Stmt& Stmt::bind_null(int i) {
   sqlite3_bind_null(stmt_, i);
   return *this;
@@ -96,6 +100,10 @@ std::int64_t Stmt::column_int(int c) const { return sqlite3_column_int64(stmt_, 
 double Stmt::column_double(int c) const { return sqlite3_column_double(stmt_, c); }
 std::string Stmt::column_text(int c) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c))) : std::string();
+}
+std::string Stmt::column_blob(int c) const {
+  auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, c));
   return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c))) : std::string();
 }
 Value Stmt::column_value(int c) const {

@@ -35,6 +35,7 @@ class Stmt {
   Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
   Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
   Stmt& bind_null(int i);
+  Stmt& bind_blob(int i, std::string_view bytes);
   Stmt& bind(int i, const Value& v);
 
   // Advances one row: true when a row is available, false when done.
@@ -47,6 +48,7 @@ class Stmt {
   std::int64_t column_int(int c) const;
   double column_double(int c) const;
   std::string column_text(int c) const;
+  std::string column_blob(int c) const;
   Value column_value(int c) const;
   int column_count() const;
 

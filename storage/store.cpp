@@ -96,6 +96,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions
                                       capture_active_fn, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return s->db_->error(rc, "registering functions");
   EPSYNC_RETURN_IF_ERROR(s->initialise().prefixed(path));
+  s->rows_ = std::make_unique<RowStore>(*s->db_);
   return s;
 }
 
@@ -106,7 +107,9 @@ Status Store::initialise() {
   // report it (SPEC §9: nothing acknowledged is lost).
   EPSYNC_RETURN_IF_ERROR(db_->exec("PRAGMA journal_mode = WAL"));
   EPSYNC_RETURN_IF_ERROR(db_->exec(opt_.durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF"));
-  EPSYNC_RETURN_IF_ERROR(db_->exec("PRAGMA foreign_keys = ON"));
+  // A page cache large enough that a big merge or import does not spill pages and read them back
+  // (the default is 2 MiB); memory is only taken as pages are touched.
+  EPSYNC_RETURN_IF_ERROR(db_->exec("PRAGMA foreign_keys = ON; PRAGMA cache_size = -131072"));
   EPSYNC_RETURN_IF_ERROR(migrate(*db_));
 
   auto site = meta("site_id");
@@ -144,6 +147,53 @@ Status Store::set_meta(const std::string& key, const std::string& value) {
   return (*st)->run();
 }
 
+Result<std::int64_t> Store::known_site_key(const std::string& uuid) {
+  auto it = site_keys_.find(uuid);
+  if (it != site_keys_.end()) return it->second;
+  auto st = db_->cached("SELECT id FROM site WHERE uuid = ?");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, uuid);
+  auto r = (*st)->step();
+  if (!r.ok()) return r.status();
+  std::int64_t key = r.value() ? (*st)->column_int(0) : 0;
+  (*st)->reset();
+  if (key) {
+    site_keys_[uuid] = key;
+    site_uuids_[key] = uuid;
+  }
+  return key;
+}
+
+Result<std::int64_t> Store::site_key(const std::string& uuid) {
+  auto known = known_site_key(uuid);
+  if (!known.ok() || known.value()) return known;
+  std::int64_t key = 0;
+  {
+    auto ins = db_->cached("INSERT INTO site (uuid) VALUES (?)");
+    if (!ins.ok()) return ins.status();
+    (*ins)->bind(1, uuid);
+    EPSYNC_RETURN_IF_ERROR((*ins)->run());
+    key = sqlite3_last_insert_rowid(db_->handle());
+  }
+  site_keys_[uuid] = key;
+  site_uuids_[key] = uuid;
+  return key;
+}
+
+Result<std::string> Store::site_uuid(std::int64_t key) {
+  auto it = site_uuids_.find(key);
+  if (it != site_uuids_.end()) return it->second;
+  auto st = db_->cached("SELECT uuid FROM site WHERE id = ?");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, key);
+  auto r = (*st)->step();
+  if (!r.ok()) return r.status();
+  if (!r.value()) return Status::Corrupt("unknown site key " + std::to_string(key));
+  std::string uuid = (*st)->column_text(0);
+  (*st)->reset();
+  return uuid;
+}
+
 Result<std::string> Store::center_id() {
   auto m = meta("center_id");
   if (!m.ok()) return m.status();
@@ -170,6 +220,7 @@ Status StoreTxn::commit() {
   EPSYNC_RETURN_IF_ERROR(store_.set_meta("hlc", std::to_string(store_.clock_.last())));
   EPSYNC_RETURN_IF_ERROR(store_.set_meta("local_seq", std::to_string(store_.local_seq_)));
   Status s = txn_.commit();
+  if (!s.ok()) store_.forget_sites();
   disarm();
   return s;
 }
@@ -182,7 +233,10 @@ void StoreTxn::disarm() {
 }
 
 StoreTxn::~StoreTxn() {
-  txn_.rollback();
+  if (txn_.active()) {
+    txn_.rollback();
+    store_.forget_sites();
+  }
   disarm();
 }
 

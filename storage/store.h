@@ -9,8 +9,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "storage/hlc.h"
+#include "storage/row_state.h"
 #include "storage/sqlite.h"
 #include "storage/status.h"
 
@@ -46,12 +49,28 @@ class Store {
   // The centre this store belongs to ("" until `epsync init`).
   Result<std::string> center_id();
 
+  // Site ids are kept as small integers in this file. site_key adds an unknown site, so call it
+  // inside a write transaction; site_uuid resolves a key read from this file.
+  Result<std::int64_t> site_key(const std::string& uuid);
+  // The key of a site already in this file, or 0; never writes.
+  Result<std::int64_t> known_site_key(const std::string& uuid);
+  Result<std::string> site_uuid(std::int64_t key);
+  RowStore& rows() { return *rows_; }
+
  private:
   friend class StoreTxn;
   Store() = default;
   Status initialise();
+  // After a rollback: sites first seen in that transaction are gone again.
+  void forget_sites() {
+    site_keys_.clear();
+    site_uuids_.clear();
+  }
   std::unique_ptr<Db> db_;
+  std::unique_ptr<RowStore> rows_;  // holds statements of db_, so it is declared (and dies) after it
   StoreOptions opt_;
+  std::unordered_map<std::string, std::int64_t> site_keys_;
+  std::unordered_map<std::int64_t, std::string> site_uuids_;
   std::string site_id_;
   HybridClock clock_{system_clock()};
   int capture_depth_ = 0;  // > 0 while a StoreTxn writes; read by the guard trigger

@@ -88,9 +88,9 @@ TEST_CASE("hlc: persisted, so it stays monotonic across a restart with the clock
   REQUIRE(w.begin().ok());
   REQUIRE(w.update("center", "ALM-014", {{"name", std::string("y")}}).ok());
   REQUIRE(w.commit().ok());
-  auto changes = read_changes(s.value()->db(), ChangeQuery{});
+  auto changes = read_changes(*s.value(), ChangeQuery{});
   REQUIRE(changes.ok());
-  REQUIRE(changes->size() == 4);
+  REQUIRE(changes->size() == 2);
   CHECK(changes->back().hlc > last_before_restart);
   for (size_t i = 1; i < changes->size(); ++i) CHECK((*changes)[i].hlc > (*changes)[i - 1].hlc);
 }

@@ -1,0 +1,106 @@
+#include "storage/row_state.h"
+
+#include "storage/pack.h"
+#include "storage/schema.h"
+
+namespace epsync {
+
+std::string pack_versions(const std::vector<CellVersion>& v) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i].hlc == 0) continue;
+    pack::put_varint(out, i);
+    pack::put_varint(out, static_cast<std::uint64_t>(v[i].hlc));
+    pack::put_varint(out, static_cast<std::uint64_t>(v[i].site));
+    pack::put_varint(out, static_cast<std::uint64_t>(v[i].prev_hlc));
+    pack::put_varint(out, static_cast<std::uint64_t>(v[i].prev_site));
+  }
+  return out;
+}
+
+bool unpack_versions(std::string_view blob, std::vector<CellVersion>& out) {
+  pack::Reader r(blob);
+  while (!r.done()) {
+    auto i = r.varint();
+    CellVersion cv;
+    cv.hlc = static_cast<HlcTime>(r.varint());
+    cv.site = static_cast<std::int64_t>(r.varint());
+    cv.prev_hlc = static_cast<HlcTime>(r.varint());
+    cv.prev_site = static_cast<std::int64_t>(r.varint());
+    if (!r.ok() || i >= out.size()) return false;
+    out[i] = cv;
+  }
+  return r.ok();
+}
+
+Result<RowState> RowStore::load(int table, const std::string& row_id) {
+  const TableDef& t = replicated_tables()[static_cast<size_t>(table)];
+  auto& st = select_[table];
+  if (!st) {
+    std::string sql = "SELECT " + std::string(kVersionsColumn);
+    for (const auto& c : t.columns) sql += ", " + c.name;
+    auto p = db_.prepare(sql + " FROM " + t.name + " WHERE id = ?");
+    if (!p.ok()) return p.status();
+    st = std::make_unique<Stmt>(std::move(p).value());
+  }
+  RowState row;
+  row.values.resize(t.columns.size());
+  row.versions.resize(t.columns.size());
+  st->bind(1, row_id);
+  auto r = st->step();
+  if (!r.ok()) return r.status();
+  if (r.value()) {
+    row.exists = true;
+    std::string blob = st->column_blob(0);
+    for (size_t i = 0; i < t.columns.size(); ++i) row.values[i] = st->column_value(static_cast<int>(i + 1));
+    if (!unpack_versions(blob, row.versions)) {
+      st->reset();
+      return Status::Corrupt(t.name + " row " + row_id + ": damaged cell versions");
+    }
+  }
+  st->reset();
+  return row;
+}
+
+Status RowStore::write(int table, const std::string& row_id, const RowState& row, std::uint64_t changed) {
+  const TableDef& t = replicated_tables()[static_cast<size_t>(table)];
+  Stmt* st = nullptr;
+  if (!row.exists) {
+    auto& ins = insert_[table];
+    if (!ins) {
+      std::string names = "id, " + std::string(kVersionsColumn), params = "?1, ?2";
+      for (size_t i = 0; i < t.columns.size(); ++i) {
+        names += ", " + t.columns[i].name;
+        params += ", ?" + std::to_string(i + 3);
+      }
+      auto p = db_.prepare("INSERT INTO " + t.name + " (" + names + ") VALUES (" + params + ")");
+      if (!p.ok()) return p.status();
+      ins = std::make_unique<Stmt>(std::move(p).value());
+    }
+    st = ins.get();
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      // deleted is NOT NULL DEFAULT 0: a row built from other cells first is "not deleted" yet.
+      if (is_null(row.values[i]) && t.columns[i].name == kDeletedColumn) st->bind(static_cast<int>(i + 3), std::int64_t{0});
+      else st->bind(static_cast<int>(i + 3), row.values[i]);
+    }
+  } else {
+    auto& upd = update_[{table, changed}];
+    if (!upd) {
+      std::string sql = "UPDATE " + t.name + " SET " + std::string(kVersionsColumn) + " = ?2";
+      for (size_t i = 0; i < t.columns.size(); ++i)
+        if (changed & (std::uint64_t{1} << i)) sql += ", " + t.columns[i].name + " = ?" + std::to_string(i + 3);
+      auto p = db_.prepare(sql + " WHERE id = ?1");
+      if (!p.ok()) return p.status();
+      upd = std::make_unique<Stmt>(std::move(p).value());
+    }
+    st = upd.get();
+    for (size_t i = 0; i < t.columns.size(); ++i)
+      if (changed & (std::uint64_t{1} << i)) st->bind(static_cast<int>(i + 3), row.values[i]);
+  }
+  st->bind(1, row_id);
+  std::string blob = pack_versions(row.versions);
+  st->bind_blob(2, blob);
+  return st->run();
+}
+
+}  // namespace epsync

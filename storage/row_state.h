@@ -1,0 +1,51 @@
+// Internal to storage/: a replicated row as merge and capture see it (values and per-cell
+// versions by column position), read and written with prepared statements kept per connection.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/hlc.h"
+#include "storage/sqlite.h"
+#include "storage/status.h"
+#include "storage/value.h"
+
+namespace epsync {
+
+// A cell's current version. Sites are the store's interned keys (Store::site_key).
+struct CellVersion {
+  HlcTime hlc = 0;  // 0: never written
+  std::int64_t site = 0;
+  HlcTime prev_hlc = 0;  // the version its writer overwrote
+  std::int64_t prev_site = 0;
+};
+
+struct RowState {
+  bool exists = false;
+  std::vector<Value> values;          // by column position in TableDef::columns
+  std::vector<CellVersion> versions;  // same positions
+};
+
+std::string pack_versions(const std::vector<CellVersion>& v);
+// False when the blob is damaged.
+bool unpack_versions(std::string_view blob, std::vector<CellVersion>& out);
+
+class RowStore {
+ public:
+  explicit RowStore(Db& db) : db_(db) {}
+  // The row, or a RowState with exists = false and empty cells.
+  Result<RowState> load(int table, const std::string& row_id);
+  // Inserts the whole row, or updates the cells whose bit is set in `changed`, plus versions.
+  Status write(int table, const std::string& row_id, const RowState& row, std::uint64_t changed);
+
+ private:
+  Db& db_;
+  std::map<int, std::unique_ptr<Stmt>> select_, insert_;
+  std::map<std::pair<int, std::uint64_t>, std::unique_ptr<Stmt>> update_;
+};
+
+}  // namespace epsync

@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   cmake ninja-build g++ pkg-config ccache sqlite3 openssl
   libasio-dev libssl-dev libsqlite3-dev libmsgpack-cxx-dev doctest-dev libsystemd-dev
-  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libzstd-dev
 )
 
 missing=()

@@ -219,6 +219,13 @@ Result<std::vector<RowChange>> read_changes(Store& store, const ChangeQuery& q) 
   } else {
     sql += "seq > ?1 ";
   }
+  std::int64_t excluded = 0;
+  if (q.exclude_site) {
+    auto k = store.known_site_key(*q.exclude_site);
+    if (!k.ok()) return k.status();
+    excluded = k.value();
+    if (excluded) sql += "AND site != ?4 ";
+  }
   if (q.centers) {
     sql += "AND center IN (";
     for (size_t i = 0; i < q.centers->size(); ++i) sql += (i ? ", ?" : "?") + std::to_string(i + 10);
@@ -234,6 +241,7 @@ Result<std::vector<RowChange>> read_changes(Store& store, const ChangeQuery& q) 
     s.bind(1, q.after_seq);
   }
   s.bind(3, static_cast<std::int64_t>(q.limit));
+  if (excluded) s.bind(4, excluded);
   if (q.centers)
     for (size_t i = 0; i < q.centers->size(); ++i) s.bind(static_cast<int>(i + 10), (*q.centers)[i]);
   return read_log_rows(store, s);

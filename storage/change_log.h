@@ -81,6 +81,7 @@ struct ChangeQuery {
   std::optional<std::vector<std::string>> centers;
   std::optional<std::string> site;
   std::int64_t after_site_seq = 0;
+  std::optional<std::string> exclude_site;  // leave out changes made by this site
 };
 Result<std::vector<RowChange>> read_changes(Store& store, const ChangeQuery& q);
 

@@ -215,6 +215,15 @@ Status Merger::apply(const RowChange& c, MergeStats& stats) {
   return Status::Ok();
 }
 
+Status Merger::set_aside(const RowChange& c) {
+  auto h = hwm(c.site);
+  if (!h.ok()) return h.status();
+  if (c.site_seq != h.value() + 1) return Status::Ok();
+  auto key = txn_.store().site_key(c.site);
+  if (!key.ok()) return key.status();
+  return advance_hwm(c.site, key.value(), c.site_seq);
+}
+
 Result<MergeStats> merge_batch(Store& store, const std::vector<RowChange>& batch, MergeOptions opt) {
   StoreTxn txn(store);
   EPSYNC_RETURN_IF_ERROR(txn.begin());

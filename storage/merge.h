@@ -41,6 +41,9 @@ class Merger {
   // Applies one row change. On error nothing of it is applied; the caller decides whether to
   // roll back the transaction (a refused batch) or to continue.
   Status apply(const RowChange& c, MergeStats& stats);
+  // Counts a row change as received without applying it (the hub's quarantine), so the changes
+  // after it keep flowing and a re-send is recognised as a duplicate.
+  Status set_aside(const RowChange& c);
   Status finish();  // saves the advanced high-water marks
 
  private:

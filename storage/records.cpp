@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "storage/iin.h"
+#include "storage/regions.h"
 
 namespace epsync {
 
@@ -174,6 +175,76 @@ std::vector<std::string> validate_trainee(const TraineeFields& f, const Trainee*
   if (f.status && !one_of(*f.status, kTraineeStatuses))
     fail("status", "must be one of " + list_of(kTraineeStatuses) + ", got '" + *f.status + "'");
   return errors;
+}
+
+Status validate_cell(const std::string& table, const std::string& column, const Value& v) {
+  auto bad = [&](const std::string& why) { return Status::InvalidInput(table + "." + column + ": " + why); };
+  const auto* text = std::get_if<std::string>(&v);
+  const auto* integer = std::get_if<std::int64_t>(&v);
+  auto need_text = [&](bool nullable, size_t max) -> Status {
+    if (is_null(v)) return nullable ? Status::Ok() : bad("is required");
+    if (!text) return bad("must be text");
+    if (!nullable && text->empty()) return bad("is required");
+    if (text_problem(*text, max)) return bad("is not clean UTF-8 text of at most " + std::to_string(max) + " characters");
+    return Status::Ok();
+  };
+  auto need_enum = [&](const std::vector<std::string>& allowed, bool nullable) -> Status {
+    if (is_null(v) && nullable) return Status::Ok();
+    if (!text || !one_of(*text, allowed)) return bad("must be one of " + list_of(allowed));
+    return Status::Ok();
+  };
+  auto need_date = [&](bool nullable) -> Status {
+    if (is_null(v) && nullable) return Status::Ok();
+    if (!text || date_problem(*text)) return bad("must be a plausible date as YYYY-MM-DD");
+    return Status::Ok();
+  };
+  auto need_int = [&](std::int64_t lo, std::int64_t hi) -> Status {
+    if (!integer || *integer < lo || *integer > hi)
+      return bad("must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    return Status::Ok();
+  };
+  if (column == "center_id") return need_text(false, 20);
+  if (column == "deleted") return need_int(0, 1);
+  if (column == "trainee_id") return need_text(false, 64);
+  if (table == "trainee") {
+    if (column == "iin") {
+      if (!text) return bad("must be text");
+      Status s = validate_iin(*text);
+      return s.ok() ? s : bad(s.message().substr(s.message().find(": ") + 2));
+    }
+    if (column == "surname" || column == "given_name") return need_text(false, 100);
+    if (column == "patronymic") return need_text(true, 100);
+    if (column == "birth_date") return need_date(false);
+    if (column == "sex") return need_enum({"F", "M"}, false);
+    if (column == "phone") return need_text(true, 20);
+    if (column == "sector") return need_enum(kSectors, true);
+    if (column == "status") return need_enum(kTraineeStatuses, false);
+  } else if (table == "korean_course") {
+    if (column == "hours") return need_int(0, 5000);
+    if (column == "level") return need_text(true, 40);
+  } else if (table == "test_result") {
+    if (column == "kind") return need_enum(kTestKinds, false);
+    if (column == "test_date") return need_date(false);
+    if (column == "score") return need_int(0, 300);
+    if (column == "source") return need_enum({"center", "official"}, false);
+  } else if (table == "medical_check") {
+    if (column == "check_date") return need_date(false);
+    if (column == "result") return need_enum(kMedicalResults, false);
+    if (column == "valid_until") return need_date(true);
+    if (column == "clinic") return need_text(true, 200);
+  } else if (table == "document_check") {
+    if (column == "kind") return need_enum(kDocumentKinds, false);
+    if (column == "status") return need_enum(kDocumentStatuses, false);
+    if (column == "number") return need_text(true, 50);
+    if (column == "issued" || column == "expires") return need_date(true);
+    if (column == "note") return need_text(true, 500);
+  } else if (table == "center") {
+    if (column == "name") return need_text(true, 200);
+    if (column == "region") return need_enum(kRegions, false);
+  } else if (table == "rules") {
+    if (column == "value") return need_text(false, 40);
+  }
+  return bad("is not a known field");
 }
 
 Result<std::optional<std::string>> active_trainee_with_iin(Store& store, const std::string& center,

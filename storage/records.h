@@ -45,6 +45,11 @@ inline const std::vector<std::string> kDocumentStatuses = {"missing", "submitted
 std::vector<std::string> validate_trainee(const TraineeFields& f, const Trainee* existing,
                                           FieldStyle style, const Date& today);
 
+// Checks one replicated cell the way the hub checks what centres push: the value's type and the
+// field's rule, without the rest of the row. "column: reason" on failure; never quotes the value
+// (reasons may travel to logs and to the hub's quarantine list).
+Status validate_cell(const std::string& table, const std::string& column, const Value& v);
+
 struct TestInput {
   std::string kind, date;
   std::int64_t score = 0;

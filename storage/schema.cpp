@@ -105,9 +105,43 @@ CREATE TABLE conflict (
   return sql;
 }
 
-// migrations[i] takes a store from user_version i to i+1.
+// Version 2: what sync keeps beside the replicated data.
+const char* kSchemaV2 = R"sql(
+-- Hub: row changes that were well formed and authorised but failed validation, set aside with
+-- their reason (SPEC §4 quarantine). `change` is the row change as it arrived (msgpack).
+CREATE TABLE quarantine (
+  id INTEGER PRIMARY KEY,
+  received_ms INTEGER NOT NULL,
+  center TEXT NOT NULL, site TEXT NOT NULL, site_seq INTEGER NOT NULL,
+  tbl TEXT NOT NULL, row_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  change BLOB NOT NULL,
+  UNIQUE (site, site_seq)
+) STRICT;
+-- Hub: each centre's health from its last heartbeat (SPEC §4).
+CREATE TABLE center_health (
+  center TEXT PRIMARY KEY NOT NULL,
+  site TEXT NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  agent_version TEXT NOT NULL,
+  pending INTEGER NOT NULL,
+  oldest_pending_age_s INTEGER NOT NULL,
+  clock_offset_ms INTEGER NOT NULL,
+  free_disk_bytes INTEGER NOT NULL,
+  cert_expires_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL
+) STRICT;
+-- Agent: the hub's word that some of our row changes were set aside, for `epsync status`.
+CREATE TABLE quarantine_notice (
+  site_seq INTEGER PRIMARY KEY,
+  reason TEXT NOT NULL,
+  received_ms INTEGER NOT NULL
+) STRICT;
+)sql";
+
+// migrations[i] takes a store from user_version i to i+1. Never edit a released one; append.
 const std::vector<std::string>& migrations() {
-  static const std::vector<std::string> m = {schema_v1()};
+  static const std::vector<std::string> m = {schema_v1(), kSchemaV2};
   return m;
 }
 

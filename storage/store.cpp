@@ -112,14 +112,17 @@ Status Store::initialise() {
   EPSYNC_RETURN_IF_ERROR(db_->exec("PRAGMA foreign_keys = ON; PRAGMA cache_size = -131072"));
   EPSYNC_RETURN_IF_ERROR(migrate(*db_));
 
-  auto site = meta("site_id");
-  if (!site.ok()) return site.status();
-  if (site.value()) {
-    site_id_ = *site.value();
-  } else {
-    site_id_ = new_random_id();
-    EPSYNC_RETURN_IF_ERROR(set_meta("site_id", site_id_));
+  for (auto [key, out] : {std::pair<const char*, std::string*>{"site_id", &site_id_}, {"epoch", &epoch_}}) {
+    auto v = meta(key);
+    if (!v.ok()) return v.status();
+    if (v.value()) {
+      *out = *v.value();
+    } else {
+      *out = new_random_id();
+      EPSYNC_RETURN_IF_ERROR(set_meta(key, *out));
+    }
   }
+  if (opt_.fresh_site) site_id_ = new_random_id();
   auto hlc = meta("hlc");
   if (!hlc.ok()) return hlc.status();
   if (hlc.value()) clock_.observe(std::stoll(*hlc.value()));
@@ -210,7 +213,7 @@ Status StoreTxn::begin() {
   auto hlc = store_.meta("hlc");
   if (!hlc.ok()) return hlc.status();
   if (hlc.value()) store_.clock_.observe(std::stoll(*hlc.value()));
-  auto seq = store_.meta("local_seq");
+  auto seq = store_.meta("local_seq:" + store_.site_id_);
   if (!seq.ok()) return seq.status();
   store_.local_seq_ = seq.value() ? std::stoll(*seq.value()) : 0;
   return Status::Ok();
@@ -218,7 +221,8 @@ Status StoreTxn::begin() {
 
 Status StoreTxn::commit() {
   EPSYNC_RETURN_IF_ERROR(store_.set_meta("hlc", std::to_string(store_.clock_.last())));
-  EPSYNC_RETURN_IF_ERROR(store_.set_meta("local_seq", std::to_string(store_.local_seq_)));
+  if (store_.local_seq_ > 0)
+    EPSYNC_RETURN_IF_ERROR(store_.set_meta("local_seq:" + store_.site_id_, std::to_string(store_.local_seq_)));
   Status s = txn_.commit();
   if (!s.ok()) store_.forget_sites();
   disarm();

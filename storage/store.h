@@ -28,6 +28,10 @@ struct StoreOptions {
   // synchronous=FULL: a commit survives power loss before it is reported. Only simulations that
   // open thousands of throw-away stores turn this off.
   bool durable = true;
+  // Write under a new site id for this process instead of the store's own. The hub does this:
+  // a hub store restored from an older backup must never reuse sequence numbers that centres
+  // already hold, so every hub process is a site of its own.
+  bool fresh_site = false;
 };
 
 class Store {
@@ -38,6 +42,9 @@ class Store {
   Db& db() { return *db_; }
   const std::string& path() const { return db_->path(); }
   const std::string& site_id() const { return site_id_; }
+  // The id of this store file (random, made when it was created). A different epoch at the hub
+  // means a different store: agents then pull from the beginning.
+  const std::string& epoch() const { return epoch_; }
   const std::string& operator_name() const { return opt_.operator_name; }
   void set_operator_name(std::string name) { opt_.operator_name = std::move(name); }
   HybridClock& clock() { return clock_; }
@@ -72,6 +79,7 @@ class Store {
   std::unordered_map<std::string, std::int64_t> site_keys_;
   std::unordered_map<std::int64_t, std::string> site_uuids_;
   std::string site_id_;
+  std::string epoch_;
   HybridClock clock_{system_clock()};
   int capture_depth_ = 0;  // > 0 while a StoreTxn writes; read by the guard trigger
   std::int64_t local_seq_ = 0;

@@ -168,9 +168,13 @@ TEST_CASE("readiness: parameters come from the replicated rules table") {
     WriteTxn w(*s);
     REQUIRE(w.begin().ok());
     Records rec(w, "ALM-014", kAsOf);
-    auto id = rec.add_trainee({.iin = make_iin(Date{1995, 1, 1}, 'F', 1), .surname = "Қасымова",
-                               .given_name = "Әлия", .birth_date = "1995-01-01", .sex = "F"},
-                              FieldStyle::kFlag);
+    TraineeFields f;
+    f.iin = make_iin(Date{1995, 1, 1}, 'F', 1);
+    f.surname = "Қасымова";
+    f.given_name = "Әлия";
+    f.birth_date = "1995-01-01";
+    f.sex = "F";
+    auto id = rec.add_trainee(f, FieldStyle::kFlag);
     REQUIRE(id.ok());
     REQUIRE(rec.record_test(id.value(), {"eps-topik", "2026-03-01", 90}).ok());
     REQUIRE(rec.record_medical(id.value(), {"2026-05-01", "fit", "2027-05-01", {}}).ok());

@@ -1,0 +1,197 @@
+#include "agent/agent_sync.h"
+
+#include <sys/statvfs.h>
+
+#include <filesystem>
+
+#include "storage/change_log.h"
+#include "storage/merge.h"
+#include "storage/schema.h"
+#include "sync/codec.h"
+
+namespace epsync {
+
+namespace {
+
+std::int64_t meta_int(Store& s, const std::string& key, Status& err) {
+  auto v = s.meta(key);
+  if (!v.ok()) {
+    err = v.status();
+    return 0;
+  }
+  return v.value() ? std::stoll(*v.value()) : 0;
+}
+
+std::int64_t free_disk_bytes(const std::string& path) {
+  struct statvfs fs {};
+  std::string dir = std::filesystem::absolute(path).parent_path().string();
+  if (statvfs(dir.c_str(), &fs) != 0) return -1;
+  return static_cast<std::int64_t>(fs.f_bavail) * static_cast<std::int64_t>(fs.f_frsize);
+}
+
+}  // namespace
+
+Result<AgentSyncState> load_sync_state(Store& s) {
+  AgentSyncState st;
+  Status err;
+  st.cursor = meta_int(s, "sync.cursor", err);
+  st.acked = meta_int(s, "sync.acked", err);
+  st.last_sync_ms = meta_int(s, "sync.last_sync_ms", err);
+  st.clock_offset_ms = meta_int(s, "sync.clock_offset_ms", err);
+  if (!err.ok()) return err;
+  for (auto [key, out] : {std::pair<const char*, std::string*>{"sync.epoch", &st.epoch},
+                          {"sync.cursor_check", &st.cursor_check}, {"sync.last_error", &st.last_error}}) {
+    auto v = s.meta(key);
+    if (!v.ok()) return v.status();
+    *out = v.value().value_or("");
+  }
+  auto known = s.meta("sync.clock_offset_ms");
+  if (!known.ok()) return known.status();
+  st.clock_offset_known = known.value().has_value();
+  return st;
+}
+
+Result<std::int64_t> pending_changes(Store& s, std::int64_t acked) {
+  auto key = s.known_site_key(s.site_id());
+  if (!key.ok()) return key.status();
+  if (!key.value()) return std::int64_t{0};
+  auto st = s.db().cached("SELECT count(*) FROM change_log WHERE site = ? AND site_seq > ?");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, key.value()).bind(2, acked);
+  auto r = (*st)->step();
+  if (!r.ok()) return r.status();
+  std::int64_t n = (*st)->column_int(0);
+  (*st)->reset();
+  return n;
+}
+
+Result<std::int64_t> oldest_pending_age_s(Store& s, std::int64_t acked) {
+  auto key = s.known_site_key(s.site_id());
+  if (!key.ok()) return key.status();
+  if (!key.value()) return std::int64_t{0};
+  auto st = s.db().cached("SELECT min(hlc) FROM change_log WHERE site = ? AND site_seq > ?");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, key.value()).bind(2, acked);
+  auto r = (*st)->step();
+  if (!r.ok()) return r.status();
+  std::int64_t age = 0;
+  if (!(*st)->column_is_null(0)) age = (s.clock().physical_now() - hlc_millis((*st)->column_int(0))) / 1000;
+  (*st)->reset();
+  return age < 0 ? 0 : age;
+}
+
+Result<sync::ClientConfig> AgentSync::config() {
+  auto st = load_sync_state(store_);
+  if (!st.ok()) return st.status();
+  sync::ClientConfig cfg;
+  cfg.hello.center = id_.center;
+  cfg.hello.site = store_.site_id();
+  cfg.hello.agent_version = id_.agent_version;
+  cfg.hello.schema_min = cfg.hello.schema_max = latest_schema_version();
+  cfg.hello.compression = {"zstd"};
+  cfg.known_epoch = st->epoch;
+  cfg.pull_cursor = st->cursor;
+  cfg.pull_check = st->cursor_check;
+  return cfg;
+}
+
+void AgentSync::record_failure(const Status& s) {
+  finished_ = true;
+  result_ = s;
+  // Saved outside any session transaction; a failure to save it must not hide the first error.
+  store_.set_meta("sync.last_error", s.message().substr(0, 300));
+}
+
+void AgentSync::handle(sync::ClientAction action, sync::ClientSession& session) {
+  if (auto* w = std::get_if<sync::client::Welcomed>(&action)) {
+    std::int64_t offset = store_.clock().physical_now() - w->welcome.hub_time_ms;
+    Status s = store_.set_meta("sync.clock_offset_ms", std::to_string(offset));
+    if (s.ok()) s = store_.set_meta("sync.acked", std::to_string(w->welcome.hwm));
+    if (s.ok() && w->epoch_changed) {
+      s = store_.set_meta("sync.epoch", w->welcome.epoch);
+      if (s.ok()) s = store_.set_meta("sync.cursor", "0");
+      if (s.ok()) s = store_.set_meta("sync.cursor_check", "");
+    }
+    if (!s.ok()) return session.fail(s);
+    sync::Heartbeat hb;
+    hb.agent_version = id_.agent_version;
+    auto pending = pending_changes(store_, w->welcome.hwm);
+    auto age = oldest_pending_age_s(store_, w->welcome.hwm);
+    auto st = load_sync_state(store_);
+    if (!pending.ok() || !age.ok() || !st.ok()) return session.fail(Status::IoError("cannot read the sync state"));
+    hb.pending = pending.value();
+    hb.oldest_pending_age_s = age.value();
+    hb.clock_offset_ms = offset;
+    hb.free_disk_bytes = free_disk_bytes(store_.path());
+    hb.cert_expires_at = id_.cert_expires_at;
+    hb.last_error = st->last_error;
+    session.heartbeat(hb);
+    return;
+  }
+  if (auto* n = std::get_if<sync::client::NeedPush>(&action)) {
+    ChangeQuery q;
+    q.site = store_.site_id();
+    q.after_site_seq = n->after_site_seq;
+    q.limit = 20000;
+    auto changes = read_changes(store_, q);
+    if (!changes.ok()) return session.fail(changes.status());
+    // Batches by bytes: stop before the frame limit, whatever the rows hold.
+    std::vector<RowChange> batch;
+    std::int64_t bytes = 0;
+    for (auto& c : changes.value()) {
+      auto size = static_cast<std::int64_t>(sync::encoded_size(c));
+      if (!batch.empty() && bytes + size > n->max_bytes) break;
+      bytes += size;
+      batch.push_back(std::move(c));
+    }
+    pushed_ += static_cast<std::int64_t>(batch.size());
+    session.push(std::move(batch));
+    return;
+  }
+  if (auto* a = std::get_if<sync::client::Acked>(&action)) {
+    Status s = store_.set_meta("sync.acked", std::to_string(a->ack.hwm));
+    for (const auto& q : a->ack.quarantined) {
+      if (!s.ok()) break;
+      auto st = store_.db().cached(
+          "INSERT OR REPLACE INTO quarantine_notice (site_seq, reason, received_ms) VALUES (?, ?, ?)");
+      if (!st.ok()) {
+        s = st.status();
+        break;
+      }
+      (*st)->bind(1, q.site_seq).bind(2, q.reason.substr(0, 300)).bind(3, store_.clock().physical_now());
+      s = (*st)->run();
+    }
+    if (!s.ok()) session.fail(s);
+    return;
+  }
+  if (auto* p = std::get_if<sync::client::ApplyPulled>(&action)) {
+    StoreTxn txn(store_);
+    Status s = txn.begin();
+    Merger merger(txn);
+    MergeStats stats;
+    for (const auto& c : p->changes.changes) {
+      if (!s.ok()) break;
+      s = merger.apply(c, stats);
+    }
+    if (s.ok()) s = merger.finish();
+    if (s.ok()) s = store_.set_meta("sync.cursor", std::to_string(p->changes.next_cursor));
+    if (s.ok()) s = store_.set_meta("sync.cursor_check", p->changes.next_check);
+    if (s.ok()) s = txn.commit();
+    if (!s.ok()) return session.fail(s);
+    pulled_ += static_cast<std::int64_t>(p->changes.changes.size());
+    session.pulled_applied();
+    return;
+  }
+  if (auto* f = std::get_if<sync::client::Finished>(&action)) {
+    finished_ = true;
+    result_ = f->status;
+    if (f->status.ok()) {
+      store_.set_meta("sync.last_sync_ms", std::to_string(store_.clock().physical_now()));
+      store_.set_meta("sync.last_error", "");
+    } else {
+      store_.set_meta("sync.last_error", f->status.message().substr(0, 300));
+    }
+  }
+}
+
+}  // namespace epsync

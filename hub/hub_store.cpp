@@ -1,0 +1,243 @@
+#include "hub/hub_store.h"
+
+#include "storage/change_log.h"
+#include "storage/merge.h"
+#include "storage/records.h"
+#include "storage/regions.h"
+#include "storage/schema.h"
+#include "sync/codec.h"
+
+namespace epsync::hub {
+
+Result<std::unique_ptr<HubStore>> HubStore::open(const std::string& path, HubOptions opt) {
+  std::unique_ptr<HubStore> h(new HubStore(opt));
+  StoreOptions so;
+  so.create = opt.create;
+  so.clock = opt.clock;
+  so.operator_name = opt.operator_name;
+  so.fresh_site = true;
+  auto s = Store::open(path, so);
+  if (!s.ok()) return s.status();
+  h->store_ = std::move(s).value();
+  auto center = h->store_->center_id();
+  if (!center.ok()) return center.status();
+  if (center->empty()) {
+    EPSYNC_RETURN_IF_ERROR(h->store_->set_meta("center_id", "HUB"));
+    EPSYNC_RETURN_IF_ERROR(h->store_->set_meta("role", "hub"));
+  } else if (center.value() != "HUB") {
+    return Status::InvalidInput(path + " is the store of centre " + center.value() + ", not a hub store");
+  }
+  return h;
+}
+
+Status HubStore::add_center(const std::string& id, const std::string& region, const std::string& name) {
+  bool id_ok = id.size() >= 3 && id.size() <= 20 && id[0] >= 'A' && id[0] <= 'Z' && id != "HUB";
+  for (char c : id) id_ok = id_ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
+  if (!id_ok)
+    return Status::InvalidInput("center: must be 3-20 capital letters, digits and '-', starting with a letter (like ALM-014)");
+  if (!is_region(region)) return Status::InvalidInput("region: '" + region + "' is not one of the 20 region slugs");
+  if (auto p = validate_cell("center", "name", name); !p.ok()) return p;
+  WriteTxn w(*store_);
+  EPSYNC_RETURN_IF_ERROR(w.begin());
+  Columns cols = {{"name", name}, {"region", region}};
+  Status s = w.insert("center", id, std::string(kReferenceOwner), cols);
+  if (s.code() == Status::Code::kAlreadyExists) {
+    cols.emplace_back(std::string(kDeletedColumn), std::int64_t{0});
+    s = w.update("center", id, cols);
+  }
+  EPSYNC_RETURN_IF_ERROR(s);
+  return w.commit();
+}
+
+Result<std::vector<CenterInfo>> HubStore::centers() {
+  auto st = store_->db().prepare("SELECT id, coalesce(name, ''), coalesce(region, '') FROM center WHERE deleted = 0 ORDER BY id");
+  if (!st.ok()) return st.status();
+  std::vector<CenterInfo> out;
+  for (;;) {
+    auto r = st->step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    out.push_back({st->column_text(0), st->column_text(1), st->column_text(2)});
+  }
+  return out;
+}
+
+Result<bool> HubStore::registered(const std::string& id) {
+  auto st = store_->db().cached("SELECT 1 FROM center WHERE id = ? AND deleted = 0");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, id);
+  auto r = (*st)->step();
+  if (!r.ok()) return r.status();
+  bool found = r.value();
+  (*st)->reset();
+  return found;
+}
+
+Result<sync::Welcome> HubStore::welcome(const std::string& site) {
+  sync::Welcome w;
+  w.epoch = store_->epoch();
+  auto hwm = site_high_water_mark(*store_, site);
+  if (!hwm.ok()) return hwm.status();
+  w.hwm = hwm.value();
+  w.hub_time_ms = opt_.clock();
+  w.skew_bound_ms = opt_.skew_bound_ms;
+  return w;
+}
+
+Status HubStore::record_heartbeat(const std::string& center, const std::string& site, const sync::Heartbeat& hb) {
+  auto st = store_->db().cached(
+      "INSERT INTO center_health (center, site, last_seen_ms, agent_version, pending, oldest_pending_age_s, "
+      "clock_offset_ms, free_disk_bytes, cert_expires_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (center) DO UPDATE SET site = excluded.site, last_seen_ms = excluded.last_seen_ms, "
+      "agent_version = excluded.agent_version, pending = excluded.pending, "
+      "oldest_pending_age_s = excluded.oldest_pending_age_s, clock_offset_ms = excluded.clock_offset_ms, "
+      "free_disk_bytes = excluded.free_disk_bytes, cert_expires_at = excluded.cert_expires_at, "
+      "last_error = excluded.last_error");
+  if (!st.ok()) return st.status();
+  Stmt& s = **st;
+  s.bind(1, center).bind(2, site).bind(3, opt_.clock()).bind(4, hb.agent_version.substr(0, 40));
+  s.bind(5, hb.pending).bind(6, hb.oldest_pending_age_s).bind(7, hb.clock_offset_ms);
+  s.bind(8, hb.free_disk_bytes).bind(9, hb.cert_expires_at).bind(10, hb.last_error.substr(0, 300));
+  return s.run();
+}
+
+Result<sync::Ack> HubStore::apply_job(StoreTxn& txn, const PushJob& job) {
+  MergeOptions mo;
+  mo.max_ahead_ms = opt_.skew_bound_ms;
+  Merger merger(txn, mo);
+  MergeStats stats;
+  sync::Ack ack;
+  ack.batch = job.push.batch;
+  std::string site;
+  for (const auto& c : job.push.changes) {
+    site = c.site;
+    EPSYNC_RETURN_IF_ERROR(validate_row_change(c));
+    // Hub validation: a change that fails it is set aside with its reason, never blocks the queue.
+    std::string reason;
+    for (const auto& cell : c.cells) {
+      Status v = validate_cell(c.table, cell.column, cell.value);
+      if (!v.ok()) {
+        reason = v.message();
+        break;
+      }
+    }
+    if (reason.empty()) {
+      Status applied = merger.apply(c, stats);
+      if (applied.code() == Status::Code::kClockSkew) reason = "clock: " + applied.message();
+      else EPSYNC_RETURN_IF_ERROR(applied);
+    }
+    if (reason.empty()) continue;
+    auto st = txn.db().cached(
+        "INSERT OR IGNORE INTO quarantine (received_ms, center, site, site_seq, tbl, row_id, reason, change) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!st.ok()) return st.status();
+    (*st)->bind(1, opt_.clock()).bind(2, job.center).bind(3, c.site).bind(4, c.site_seq).bind(5, c.table);
+    (*st)->bind(6, c.row_id).bind(7, reason).bind_blob(8, sync::encode_message(sync::Push{0, {c}}));
+    EPSYNC_RETURN_IF_ERROR((*st)->run());
+    EPSYNC_RETURN_IF_ERROR(merger.set_aside(c));
+    ack.quarantined.push_back({c.site_seq, reason});
+  }
+  EPSYNC_RETURN_IF_ERROR(merger.finish());
+  if (!site.empty()) {
+    auto hwm = site_high_water_mark(txn.store(), site);
+    if (!hwm.ok()) return hwm.status();
+    ack.hwm = hwm.value();
+  }
+  return ack;
+}
+
+std::vector<Result<sync::Ack>> HubStore::commit(const std::vector<PushJob>& jobs) {
+  std::vector<Result<sync::Ack>> out;
+  StoreTxn txn(*store_);
+  Status began = txn.begin();
+  if (!began.ok()) {
+    for (size_t i = 0; i < jobs.size(); ++i) out.emplace_back(began);
+    return out;
+  }
+  for (const auto& job : jobs) {
+    // A savepoint per job: one bad batch is rolled back alone.
+    Status sp = store_->db().exec("SAVEPOINT job");
+    if (!sp.ok()) {
+      out.emplace_back(sp);
+      continue;
+    }
+    auto ack = apply_job(txn, job);
+    if (ack.ok()) {
+      store_->db().exec("RELEASE job");
+    } else {
+      store_->db().exec("ROLLBACK TO job; RELEASE job");
+    }
+    out.push_back(std::move(ack));
+  }
+  Status committed = txn.commit();  // synchronous=FULL: durable when this returns
+  if (!committed.ok())
+    for (auto& r : out) r = Result<sync::Ack>(committed);
+  return out;
+}
+
+Result<sync::Changes> HubStore::changes_for(const std::string& center, const std::string& site, const sync::Pull& pull) {
+  sync::Changes out;
+  std::int64_t cursor = pull.cursor;
+  if (cursor > 0) {
+    // The cursor names an entry of our log; if that entry is not what the agent saw (this store
+    // was restored from an older backup, or replaced), start again from the beginning.
+    auto st = store_->db().cached("SELECT site, site_seq FROM change_log WHERE seq = ?");
+    if (!st.ok()) return st.status();
+    (*st)->bind(1, cursor);
+    auto r = (*st)->step();
+    if (!r.ok()) return r.status();
+    std::string check;
+    if (r.value()) {
+      auto uuid = store_->site_uuid((*st)->column_int(0));
+      if (!uuid.ok()) return uuid.status();
+      check = uuid.value() + ":" + std::to_string((*st)->column_int(1));
+    }
+    (*st)->reset();
+    if (check.empty() || check != pull.cursor_check) {
+      cursor = 0;
+      out.cursor_reset = true;
+    }
+  }
+  const std::int64_t budget = std::min<std::int64_t>(std::max<std::int64_t>(pull.max_bytes, 64 * 1024), 3 << 20);
+  std::int64_t bytes = 0;
+  out.next_cursor = cursor;
+  ChangeQuery q;
+  q.centers = std::vector<std::string>{center, std::string(kReferenceOwner)};
+  q.exclude_site = site;
+  q.limit = 2000;
+  for (;;) {
+    q.after_seq = out.next_cursor;
+    auto chunk = read_changes(*store_, q);
+    if (!chunk.ok()) return chunk.status();
+    for (auto& c : chunk.value()) {
+      if (bytes > 0 && bytes + static_cast<std::int64_t>(sync::encoded_size(c)) > budget) {
+        out.more = true;
+        break;
+      }
+      bytes += static_cast<std::int64_t>(sync::encoded_size(c));
+      out.next_cursor = c.seq;
+      out.next_check = c.site + ":" + std::to_string(c.site_seq);
+      out.changes.push_back(std::move(c));
+    }
+    if (out.more || chunk->size() < q.limit) break;
+  }
+  if (out.changes.empty() && !out.cursor_reset) out.next_check = pull.cursor_check;
+  return out;
+}
+
+Result<std::vector<QuarantineEntry>> HubStore::quarantine() {
+  auto st = store_->db().prepare(
+      "SELECT id, received_ms, site_seq, center, site, tbl, row_id, reason FROM quarantine ORDER BY id");
+  if (!st.ok()) return st.status();
+  std::vector<QuarantineEntry> out;
+  for (;;) {
+    auto r = st->step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    out.push_back({st->column_int(0), st->column_int(1), st->column_int(2), st->column_text(3), st->column_text(4),
+                   st->column_text(5), st->column_text(6), st->column_text(7)});
+  }
+  return out;
+}
+
+}  // namespace epsync::hub

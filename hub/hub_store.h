@@ -1,0 +1,69 @@
+// The hub's store and everything sync sessions ask of it: the centre registry, the welcome
+// (epoch, high-water mark, time), heartbeats, the group commit of pushed batches with validation
+// and quarantine, and the routed reads that answer pulls. No sockets here.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/store.h"
+#include "sync/messages.h"
+
+namespace epsync::hub {
+
+inline constexpr std::int64_t kDefaultSkewBoundMs = 5 * 60 * 1000;
+
+struct CenterInfo {
+  std::string id, name, region;
+};
+
+struct PushJob {
+  std::string center;  // from the certificate
+  sync::Push push;     // already authorised by the session
+};
+
+struct QuarantineEntry {
+  std::int64_t id = 0, received_ms = 0, site_seq = 0;
+  std::string center, site, table, row_id, reason;
+};
+
+struct HubOptions {
+  bool create = true;
+  std::int64_t skew_bound_ms = kDefaultSkewBoundMs;
+  PhysicalClock clock = system_clock();
+  std::string operator_name = "hub";
+};
+
+class HubStore {
+ public:
+  static Result<std::unique_ptr<HubStore>> open(const std::string& path, HubOptions opt = {});
+  Store& store() { return *store_; }
+
+  Status add_center(const std::string& id, const std::string& region, const std::string& name);
+  Result<std::vector<CenterInfo>> centers();
+  Result<bool> registered(const std::string& id);
+
+  Result<sync::Welcome> welcome(const std::string& site);
+  Status record_heartbeat(const std::string& center, const std::string& site, const sync::Heartbeat& hb);
+
+  // Applies every job in one transaction and returns only after the commit is durable: an Ack per
+  // job, or the job's error (that job is rolled back alone; the others still commit).
+  std::vector<Result<sync::Ack>> commit(const std::vector<PushJob>& jobs);
+
+  // What is routed to `center` after the pull's cursor, about max_bytes of it, excluding the
+  // changes `site` made itself. An unknown cursor restarts from the beginning.
+  Result<sync::Changes> changes_for(const std::string& center, const std::string& site, const sync::Pull& pull);
+
+  Result<std::vector<QuarantineEntry>> quarantine();
+
+ private:
+  explicit HubStore(HubOptions opt) : opt_(std::move(opt)) {}
+  Result<sync::Ack> apply_job(StoreTxn& txn, const PushJob& job);
+  HubOptions opt_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace epsync::hub

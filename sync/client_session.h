@@ -1,0 +1,100 @@
+// The agent's side of one sync session as a state machine with no I/O (sans-I/O): feed it the
+// bytes that arrived, take the bytes to send, and carry out the actions it asks for (read changes
+// to push, apply pulled changes, record acknowledgements). The socket code and the store code are
+// thin shells around it, and tests drive it directly against a ServerSession.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "storage/status.h"
+#include "sync/frame.h"
+#include "sync/messages.h"
+
+namespace epsync::sync {
+
+struct ClientConfig {
+  Hello hello;
+  std::string known_epoch;    // the hub store this agent last synced with ("" if never)
+  std::int64_t pull_cursor = 0;
+  std::string pull_check;
+  std::int64_t max_pull_bytes = 1 << 20;
+  int push_window = 4;        // batches in flight before waiting for acks
+};
+
+namespace client {
+// The hub accepted. The shell notes the epoch and the clock offset and answers heartbeat().
+struct Welcomed {
+  Welcome welcome;
+  bool epoch_changed = false;  // a different hub store: pulling restarts from the beginning
+};
+// Read this site's row changes with site_seq > after_site_seq, about max_bytes of them, and
+// answer push(); an empty batch means there is nothing more.
+struct NeedPush {
+  std::int64_t after_site_seq = 0;
+  std::int64_t max_bytes = 0;
+};
+// The hub durably holds everything up to hwm; record it (and any quarantine notices).
+struct Acked {
+  Ack ack;
+};
+// Merge these into the store and save the cursor in the same transaction; answer pulled_applied().
+struct ApplyPulled {
+  Changes changes;
+};
+// The session is over: ok, or why not.
+struct Finished {
+  Status status;
+};
+}  // namespace client
+
+using ClientAction = std::variant<client::Welcomed, client::NeedPush, client::Acked, client::ApplyPulled, client::Finished>;
+
+class ClientSession {
+ public:
+  explicit ClientSession(ClientConfig cfg);
+
+  void start();                                   // queues Hello
+  void receive(std::string_view bytes);           // bytes from the hub
+  std::string take_output();                      // bytes to send to the hub
+  std::optional<ClientAction> next_action();
+
+  // Answers to actions.
+  void heartbeat(const Heartbeat& hb);
+  void push(std::vector<RowChange> batch);
+  void pulled_applied();
+  // A local failure (store error) ends the session politely.
+  void fail(const Status& s);
+
+  bool finished() const { return state_ == State::kDone; }
+
+ private:
+  enum class State { kIdle, kAwaitWelcome, kPushing, kPulling, kDone };
+  void send(const Message& m);
+  void on_message(Message m);
+  void protocol_error(const std::string& what);
+  void finish(Status s);
+  void maybe_need_push();
+  void send_pull();
+
+  ClientConfig cfg_;
+  State state_ = State::kIdle;
+  FrameReader reader_;
+  std::string out_;
+  bool compress_ = false;
+  std::deque<ClientAction> actions_;
+  std::int64_t max_batch_bytes_ = 1 << 20;
+  std::int64_t pushed_up_to_ = 0;      // highest site_seq sent
+  std::uint64_t next_batch_ = 1;
+  std::deque<std::uint64_t> in_flight_;
+  bool push_requested_ = false;        // a NeedPush is outstanding
+  bool push_exhausted_ = false;        // the shell said there is nothing more
+  bool pull_outstanding_ = false;
+  bool last_more_ = false;             // the last Changes said more is due
+};
+
+}  // namespace epsync::sync

@@ -1,0 +1,64 @@
+#include "sync/frame.h"
+
+#include <zstd.h>
+
+namespace epsync::sync {
+
+std::string make_frame(std::string_view payload, bool compress) {
+  std::string body;
+  if (compress) {
+    body.resize(1 + ZSTD_compressBound(payload.size()));
+    size_t n = ZSTD_compress(body.data() + 1, body.size() - 1, payload.data(), payload.size(), 1);
+    if (ZSTD_isError(n) || n >= payload.size()) {
+      compress = false;  // incompressible: send as is
+    } else {
+      body.resize(1 + n);
+      body[0] = static_cast<char>(kFlagZstd);
+    }
+  }
+  if (!compress) {
+    body.assign(1, '\0');
+    body.append(payload.data(), payload.size());
+  }
+  auto n = static_cast<std::uint32_t>(body.size());
+  std::string frame(4, '\0');
+  frame[0] = static_cast<char>(n >> 24);
+  frame[1] = static_cast<char>(n >> 16);
+  frame[2] = static_cast<char>(n >> 8);
+  frame[3] = static_cast<char>(n);
+  return frame + body;
+}
+
+Result<std::optional<std::string>> FrameReader::next() {
+  if (buffered() < 4) return std::optional<std::string>{};
+  auto b = [&](size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(buf_[pos_ + i])); };
+  std::uint32_t n = b(0) << 24 | b(1) << 16 | b(2) << 8 | b(3);
+  if (n == 0) return Status::InvalidInput("frame of length 0");
+  if (n > max_)
+    return Status::InvalidInput("frame of " + std::to_string(n) + " bytes exceeds the " +
+                                std::to_string(max_) + "-byte limit");
+  if (buffered() < 4 + static_cast<size_t>(n)) return std::optional<std::string>{};
+  auto flags = static_cast<std::uint8_t>(buf_[pos_ + 4]);
+  std::string_view payload(buf_.data() + pos_ + 5, n - 1);
+  std::string out;
+  if (flags & ~kFlagZstd) return Status::InvalidInput("frame with unknown flags");
+  if (flags & kFlagZstd) {
+    unsigned long long size = ZSTD_getFrameContentSize(payload.data(), payload.size());
+    if (size == ZSTD_CONTENTSIZE_ERROR) return Status::InvalidInput("frame: not a zstd payload");
+    if (size == ZSTD_CONTENTSIZE_UNKNOWN || size > max_)
+      return Status::InvalidInput("frame: compressed payload would expand beyond the limit");
+    out.resize(static_cast<size_t>(size));
+    size_t got = ZSTD_decompress(out.data(), out.size(), payload.data(), payload.size());
+    if (ZSTD_isError(got) || got != size) return Status::InvalidInput("frame: damaged zstd payload");
+  } else {
+    out.assign(payload);
+  }
+  pos_ += 4 + n;
+  if (pos_ > (1u << 20) && pos_ * 2 > buf_.size()) {  // compact now and then
+    buf_.erase(0, pos_);
+    pos_ = 0;
+  }
+  return std::optional<std::string>(std::move(out));
+}
+
+}  // namespace epsync::sync

@@ -1,0 +1,35 @@
+// Framing: each frame is a 4-byte big-endian length L (1..4 MiB), then L bytes: one flags byte
+// (bit 0: the payload is zstd-compressed) and the payload. The length is checked before anything
+// is allocated, and a compressed payload may not expand beyond the same limit.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "storage/status.h"
+#include "sync/messages.h"
+
+namespace epsync::sync {
+
+inline constexpr std::uint8_t kFlagZstd = 1;
+
+std::string make_frame(std::string_view payload, bool compress);
+
+// Incremental: feed() whatever arrived, then take complete payloads with next().
+class FrameReader {
+ public:
+  explicit FrameReader(std::uint32_t max_bytes = kMaxFrameBytes) : max_(max_bytes) {}
+  void feed(std::string_view bytes) { buf_.append(bytes.data(), bytes.size()); }
+  // The next payload, nullopt when incomplete, or an error (too large, bad flags, bad zstd).
+  Result<std::optional<std::string>> next();
+  std::size_t buffered() const { return buf_.size() - pos_; }
+
+ private:
+  std::uint32_t max_;
+  std::string buf_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace epsync::sync

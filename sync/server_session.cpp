@@ -1,0 +1,152 @@
+#include "sync/server_session.h"
+
+#include <algorithm>
+
+#include "storage/schema.h"
+#include "sync/codec.h"
+
+namespace epsync::sync {
+
+ServerSession::ServerSession(ServerConfig cfg) : cfg_(std::move(cfg)) {
+  if (cfg_.schema_max == 0) cfg_.schema_max = latest_schema_version();
+  if (cfg_.schema_min == 0) cfg_.schema_min = std::max(1, cfg_.schema_max - 1);
+}
+
+void ServerSession::send(const Message& m) { out_ += make_frame(encode_message(m), compress_); }
+
+std::string ServerSession::take_output() { return std::exchange(out_, {}); }
+
+std::optional<ServerAction> ServerSession::next_action() {
+  if (actions_.empty()) return std::nullopt;
+  ServerAction a = std::move(actions_.front());
+  actions_.pop_front();
+  return a;
+}
+
+void ServerSession::close(Status s) {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  actions_.push_back(server::Closed{std::move(s)});
+}
+
+void ServerSession::refuse_and_close(const std::string& code, const std::string& message, Status::Code kind) {
+  send(Error{code, message});
+  close(kind == Status::Code::kInvalidInput ? Status::InvalidInput(code + ": " + message)
+                                            : Status::IoError(code + ": " + message));
+}
+
+void ServerSession::abort(const std::string& code, const std::string& message) {
+  if (state_ == State::kClosed) return;
+  refuse_and_close(code, message, Status::Code::kIoError);
+}
+
+void ServerSession::receive(std::string_view bytes) {
+  if (state_ == State::kClosed) return;
+  reader_.feed(bytes);
+  while (state_ != State::kClosed) {
+    auto payload = reader_.next();
+    if (!payload.ok()) {
+      bool too_large = payload.status().message().find("exceeds") != std::string::npos;
+      return refuse_and_close(too_large ? kErrorTooLarge : kErrorBadMessage, payload.status().message(),
+                              Status::Code::kInvalidInput);
+    }
+    if (!payload.value()) return;
+    auto m = decode_message(*payload.value());
+    if (!m.ok()) return refuse_and_close(kErrorBadMessage, m.status().message(), Status::Code::kInvalidInput);
+    on_message(std::move(m).value());
+  }
+}
+
+void ServerSession::on_message(Message m) {
+  if (auto* e = std::get_if<Error>(&m)) return close(Status::IoError("agent reported: " + e->code + ": " + e->message));
+  if (std::holds_alternative<Ping>(m)) return send(Pong{});
+  if (std::holds_alternative<Pong>(m)) return;
+  if (std::holds_alternative<Bye>(m)) return close(Status::Ok());
+  switch (state_) {
+    case State::kAwaitHello: {
+      auto* h = std::get_if<Hello>(&m);
+      if (!h) return refuse_and_close(kErrorBadMessage, std::string("expected hello, got ") + message_name(m), Status::Code::kInvalidInput);
+      int proto = std::min(h->proto_max, cfg_.proto_max);
+      if (proto < std::max(h->proto_min, cfg_.proto_min))
+        return refuse_and_close(kErrorVersion,
+                                "agent speaks protocol " + std::to_string(h->proto_min) + "-" + std::to_string(h->proto_max) +
+                                    ", hub speaks " + std::to_string(cfg_.proto_min) + "-" + std::to_string(cfg_.proto_max) +
+                                    "; upgrade the " + (h->proto_max < cfg_.proto_min ? "agent" : "hub"),
+                                Status::Code::kInvalidInput);
+      int schema = std::min(h->schema_max, cfg_.schema_max);
+      if (schema < std::max(h->schema_min, cfg_.schema_min))
+        return refuse_and_close(kErrorVersion,
+                                "agent store schema " + std::to_string(h->schema_min) + "-" + std::to_string(h->schema_max) +
+                                    ", hub " + std::to_string(cfg_.schema_min) + "-" + std::to_string(cfg_.schema_max) +
+                                    "; upgrade the " + (h->schema_max < cfg_.schema_min ? "agent" : "hub"),
+                                Status::Code::kInvalidInput);
+      if (h->center != cfg_.cert_center)
+        return refuse_and_close(kErrorUnauthorized,
+                                "configured centre " + h->center.substr(0, 40) + " is not the certificate's " + cfg_.cert_center,
+                                Status::Code::kInvalidInput);
+      if (h->site.size() != 32 || h->site.find_first_not_of("0123456789abcdef") != std::string::npos)
+        return refuse_and_close(kErrorBadMessage, "site id must be 32 hex digits", Status::Code::kInvalidInput);
+      site_ = h->site;
+      offered_zstd_ = std::find(h->compression.begin(), h->compression.end(), "zstd") != h->compression.end();
+      state_ = State::kAwaitAccept;
+      actions_.push_back(server::HelloReceived{std::move(*h)});
+      return;
+    }
+    case State::kOpen: {
+      if (auto* hb = std::get_if<Heartbeat>(&m)) {
+        actions_.push_back(server::HeartbeatReceived{std::move(*hb)});
+        return;
+      }
+      if (auto* p = std::get_if<Push>(&m)) {
+        // Authorisation: only this centre's own rows, made by this site, never reference tables.
+        for (const auto& c : p->changes) {
+          const TableDef* t = find_table(c.table);
+          std::string why;
+          if (c.center != cfg_.cert_center) why = "a row owned by " + c.center.substr(0, 40);
+          else if (t && t->reference) why = "a row of the hub-owned table " + c.table;
+          else if (c.site != site_) why = "a change made by another site";
+          if (!why.empty())
+            return refuse_and_close(kErrorForbiddenRow,
+                                    cfg_.cert_center + " may not push " + why + "; batch " +
+                                        std::to_string(p->batch) + " refused, nothing applied",
+                                    Status::Code::kInvalidInput);
+        }
+        actions_.push_back(server::ApplyPush{std::move(*p)});
+        return;
+      }
+      if (auto* p = std::get_if<Pull>(&m)) {
+        actions_.push_back(server::ReadPull{std::move(*p)});
+        return;
+      }
+      return refuse_and_close(kErrorBadMessage, std::string("unexpected ") + message_name(m), Status::Code::kInvalidInput);
+    }
+    default:
+      return refuse_and_close(kErrorBadMessage, std::string("unexpected ") + message_name(m) + " before welcome",
+                              Status::Code::kInvalidInput);
+  }
+}
+
+void ServerSession::accept(Welcome w) {
+  if (state_ != State::kAwaitAccept) return;
+  w.proto = cfg_.proto_max;
+  w.schema = cfg_.schema_max;
+  w.compression = cfg_.allow_compression && offered_zstd_ ? "zstd" : "";
+  send(w);
+  compress_ = !w.compression.empty();
+  state_ = State::kOpen;
+}
+
+void ServerSession::refuse(const std::string& code, const std::string& message) {
+  if (state_ == State::kClosed) return;
+  refuse_and_close(code, message, Status::Code::kInvalidInput);
+}
+
+void ServerSession::pushed(Ack ack) {
+  if (state_ == State::kOpen) send(ack);
+}
+
+void ServerSession::pulled(Changes changes) {
+  if (state_ == State::kOpen) send(changes);
+}
+
+}  // namespace epsync::sync

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "agent/cli_support.h"
 #include "agent/commands.h"
 #include "agent/config.h"
 #include "storage/history.h"
@@ -20,45 +21,6 @@ namespace epsync::cli {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-// Who is making the change, for history: the login name (never anything about a trainee).
-std::string operator_name() {
-  if (const char* e = std::getenv("EPSYNC_OPERATOR"); e && *e) return e;
-  if (struct passwd* pw = getpwuid(geteuid())) return pw->pw_name;
-  return "uid" + std::to_string(geteuid());
-}
-
-Result<std::string> store_path(const Global& g) {
-  if (!g.db.empty()) return g.db;
-  std::string config = g.config;
-  if (config.empty()) {
-    if (access(kDefaultAgentConfig, R_OK) != 0)
-      return Status::InvalidInput("no store given: use --db PATH or --config FILE");
-    config = kDefaultAgentConfig;
-  }
-  auto cfg = load_agent_config(config);
-  if (!cfg.ok()) return cfg.status();
-  return cfg->store_path;
-}
-
-struct Opened {
-  std::unique_ptr<Store> store;
-  std::string center;
-};
-
-Result<Opened> open_centre(const Global& g) {
-  auto path = store_path(g);
-  if (!path.ok()) return path.status();
-  StoreOptions o;
-  o.operator_name = operator_name();
-  auto s = Store::open(path.value(), o);
-  if (!s.ok()) return s.status();
-  auto center = s.value()->center_id();
-  if (!center.ok()) return center.status();
-  if (center->empty())
-    return Status::InvalidInput(path.value() + " has no centre yet; run `epsync init --center ID --region SLUG`");
-  return Opened{std::move(s).value(), center.value()};
-}
 
 json trainee_json(const Trainee& t) {
   auto opt = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
@@ -107,14 +69,6 @@ int write(const Global& g, const std::function<Result<std::string>(Records&)>& f
 }
 
 }  // namespace
-
-int fail(const Status& s) {
-  std::cerr << "epsync: " << s.message() << "\n";
-  // A wrong reference (no such trainee, no such file) is bad input as much as a malformed one.
-  bool bad_input = s.code() == Status::Code::kInvalidInput || s.code() == Status::Code::kNotFound ||
-                   s.code() == Status::Code::kAlreadyExists;
-  return bad_input ? 2 : 1;
-}
 
 int init(const Global& g, const InitArgs& a) {
   bool id_ok = a.center.size() >= 3 && a.center.size() <= 20 && a.center[0] >= 'A' && a.center[0] <= 'Z';

@@ -48,6 +48,19 @@ int readiness(const Global& g, const std::optional<std::string>& as_of);
 int history(const Global& g, const std::string& ref);
 int backup(const Global& g, const std::string& file);
 
+// Agent-side sync (sync_commands.cpp).
+int sync_now(const Global& g, bool wait);
+int status(const Global& g);
+
+// Hub side (hub_commands.cpp); --db or the hub config's store path.
+int hub_daemon(const Global& g);
+int hub_center_add(const Global& g, const std::string& id, const std::string& region, const std::string& name);
+int hub_center_list(const Global& g);
+int hub_quarantine(const Global& g);
+int hub_import_results(const Global& g, const std::string& file);
+int hub_report(const Global& g, const std::string& by, const std::optional<std::string>& as_of,
+               const std::string& format);
+
 // Prints "epsync: message" on stderr and maps the Status to an exit code.
 int fail(const Status& s);
 

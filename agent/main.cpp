@@ -133,6 +133,49 @@ int main(int argc, char** argv) {
   add_global(*bak, g, true);
   on(bak, [&] { return backup(g, file); });
 
+  bool wait = false;
+  auto* sync_cmd = app.add_subcommand("sync", "Sync with the hub now (one session; exits 0 only when all is sent and received)");
+  sync_cmd->add_flag("--wait", wait, "Wait for the session to finish (a one-shot sync always does)");
+  add_global(*sync_cmd, g, true);
+  on(sync_cmd, [&] { return sync_now(g, wait); });
+  auto* status_cmd = app.add_subcommand("status", "Centre, pending changes, last sync, last error, clock and certificate");
+  add_global(*status_cmd, g, true);
+  on(status_cmd, [&] { return cli::status(g); });
+
+  // Hub side. `epsync hub` alone runs the daemon.
+  auto* hub = app.add_subcommand("hub", "The hub daemon (without a command) and the hub's commands");
+  hub->require_subcommand(0, 1);
+  add_global(*hub, g, true);
+  hub->callback([&] {
+    if (hub->get_subcommands().empty()) action = [&] { return hub_daemon(g); };
+  });
+  auto* center = hub->add_subcommand("center", "The centre registry");
+  center->require_subcommand(1);
+  std::string center_id, region, center_name;
+  auto* center_add = center->add_subcommand("add", "Register a centre (or update its name and region)");
+  center_add->add_option("id", center_id, "Centre id, like ALM-014")->required();
+  center_add->add_option("--region", region, "Region slug (SPEC §8)")->required();
+  center_add->add_option("--name", center_name, "Centre name")->required();
+  add_global(*center_add, g, true);
+  on(center_add, [&] { return hub_center_add(g, center_id, region, center_name); });
+  auto* center_list = center->add_subcommand("list", "List registered centres");
+  add_global(*center_list, g, true);
+  on(center_list, [&] { return hub_center_list(g); });
+  auto* quarantine = hub->add_subcommand("quarantine", "Changes set aside because they failed validation");
+  add_global(*quarantine, g, true);
+  on(quarantine, [&] { return hub_quarantine(g); });
+  auto* results = hub->add_subcommand("import-results", "Import official EPS-TOPIK results (CSV: iin,test_date,score)");
+  results->add_option("file", file, "CSV file")->required();
+  add_global(*results, g, true);
+  on(results, [&] { return hub_import_results(g, file); });
+  std::string by = "region", format = "table";
+  auto* report = hub->add_subcommand("report", "Nationwide readiness by region, centre or sector");
+  report->add_option("--by", by, "region (default), center or sector");
+  report->add_option("--as-of", as_of, "Reference date, YYYY-MM-DD (default today)");
+  report->add_option("--format", format, "table (default), csv or json");
+  add_global(*report, g, true);
+  on(report, [&] { return hub_report(g, by, as_of, format); });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,70 @@
+#include "agent/cli_support.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <iostream>
+
+namespace epsync::cli {
+
+std::string operator_name() {
+  if (const char* e = std::getenv("EPSYNC_OPERATOR"); e && *e) return e;
+  if (struct passwd* pw = getpwuid(geteuid())) return pw->pw_name;
+  return "uid" + std::to_string(geteuid());
+}
+
+Result<AgentConfig> agent_config(const Global& g) {
+  std::string config = g.config;
+  if (config.empty()) {
+    if (access(kDefaultAgentConfig, R_OK) != 0)
+      return Status::NotFound(std::string("no configuration: give --config FILE (default ") + kDefaultAgentConfig + ")");
+    config = kDefaultAgentConfig;
+  }
+  return load_agent_config(config);
+}
+
+Result<std::string> store_path(const Global& g) {
+  if (!g.db.empty()) return g.db;
+  auto cfg = agent_config(g);
+  if (!cfg.ok()) {
+    if (g.config.empty() && cfg.status().code() == Status::Code::kNotFound)
+      return Status::InvalidInput("no store given: use --db PATH or --config FILE");
+    return cfg.status();
+  }
+  return cfg->store_path;
+}
+
+Result<Opened> open_centre(const Global& g) {
+  auto path = store_path(g);
+  if (!path.ok()) return path.status();
+  StoreOptions o;
+  o.operator_name = operator_name();
+  auto s = Store::open(path.value(), o);
+  if (!s.ok()) return s.status();
+  auto center = s.value()->center_id();
+  if (!center.ok()) return center.status();
+  if (center->empty())
+    return Status::InvalidInput(path.value() + " has no centre yet; run `epsync init --center ID --region SLUG`");
+  if (center.value() == "HUB") return Status::InvalidInput(path.value() + " is the hub's store; use `epsync hub ...`");
+  return Opened{std::move(s).value(), center.value()};
+}
+
+std::string iso_time(std::int64_t unix_ms) {
+  std::time_t secs = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+int fail(const Status& s) {
+  std::cerr << "epsync: " << s.message() << "\n";
+  // A wrong reference (no such trainee, no such file) is bad input as much as a malformed one.
+  bool bad_input = s.code() == Status::Code::kInvalidInput || s.code() == Status::Code::kNotFound ||
+                   s.code() == Status::Code::kAlreadyExists;
+  return bad_input ? 2 : 1;
+}
+
+}  // namespace epsync::cli

@@ -1,0 +1,190 @@
+// The hub-side commands: the daemon, the centre registry, quarantine, official results and the
+// readiness report. They work on the hub's store (--db, or the hub config's store path), also
+// while the daemon runs.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "agent/cli_support.h"
+#include "hub/hub_config.h"
+#include "hub/hub_daemon.h"
+#include "hub/official_results.h"
+#include "hub/report.h"
+
+namespace epsync::cli {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+Result<hub::HubConfig> hub_config(const Global& g) {
+  std::string path = g.config;
+  if (path.empty()) {
+    if (access(hub::kDefaultHubConfig, R_OK) != 0)
+      return Status::InvalidInput(std::string("no hub configuration: give --config FILE (default ") +
+                                  hub::kDefaultHubConfig + ") or --db PATH");
+    path = hub::kDefaultHubConfig;
+  }
+  return hub::load_hub_config(path);
+}
+
+Result<std::unique_ptr<hub::HubStore>> open_hub(const Global& g, bool create = false) {
+  std::string path = g.db;
+  if (path.empty()) {
+    auto cfg = hub_config(g);
+    if (!cfg.ok()) return cfg.status();
+    path = cfg->store_path;
+  }
+  hub::HubOptions o;
+  o.create = create;
+  o.operator_name = operator_name();
+  return hub::HubStore::open(path, o);
+}
+
+std::string read_all(const std::string& file, bool& ok) {
+  std::ifstream in(file, std::ios::binary);
+  ok = static_cast<bool>(in);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+int hub_daemon(const Global& g) {
+  auto cfg = hub_config(g);
+  if (!cfg.ok()) return fail(cfg.status());
+  if (!g.db.empty()) cfg->store_path = g.db;
+  return hub::run_hub_daemon(cfg.value());
+}
+
+int hub_center_add(const Global& g, const std::string& id, const std::string& region, const std::string& name) {
+  auto hub = open_hub(g, true);
+  if (!hub.ok()) return fail(hub.status());
+  if (Status s = hub.value()->add_center(id, region, name); !s.ok()) return fail(s);
+  if (g.json) std::cout << json{{"center", id}, {"region", region}, {"name", name}}.dump() << "\n";
+  else std::cout << "registered centre " << id << " (" << region << ")\n";
+  return 0;
+}
+
+int hub_center_list(const Global& g) {
+  auto hub = open_hub(g);
+  if (!hub.ok()) return fail(hub.status());
+  auto centers = hub.value()->centers();
+  if (!centers.ok()) return fail(centers.status());
+  if (g.json) {
+    json arr = json::array();
+    for (const auto& c : centers.value()) arr.push_back({{"center", c.id}, {"region", c.region}, {"name", c.name}});
+    std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& c : centers.value()) std::cout << c.id << "  " << c.region << "  " << c.name << "\n";
+  std::cout << centers->size() << " centre" << (centers->size() == 1 ? "" : "s") << "\n";
+  return 0;
+}
+
+int hub_quarantine(const Global& g) {
+  auto hub = open_hub(g);
+  if (!hub.ok()) return fail(hub.status());
+  auto q = hub.value()->quarantine();
+  if (!q.ok()) return fail(q.status());
+  if (g.json) {
+    json arr = json::array();
+    for (const auto& e : q.value())
+      arr.push_back({{"id", e.id}, {"received", iso_time(e.received_ms)}, {"center", e.center}, {"site", e.site},
+                     {"site_seq", e.site_seq}, {"table", e.table}, {"row_id", e.row_id}, {"reason", e.reason}});
+    std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& e : q.value())
+    std::cout << e.id << "  " << iso_time(e.received_ms) << "  " << e.center << "  " << e.table << " " << e.row_id.substr(0, 8)
+              << "  " << e.reason << "\n";
+  std::cout << q->size() << " change" << (q->size() == 1 ? "" : "s") << " in quarantine\n";
+  return 0;
+}
+
+int hub_import_results(const Global& g, const std::string& file) {
+  bool readable = false;
+  std::string text = read_all(file, readable);
+  if (!readable) return fail(Status::InvalidInput(file + ": cannot read the file"));
+  auto hub = open_hub(g);
+  if (!hub.ok()) return fail(hub.status());
+  auto out = hub::import_official_results(*hub.value(), text, today_local());
+  if (!out.ok()) return fail(out.status());
+  if (!out->errors.empty()) {
+    for (const auto& e : out->errors) std::cerr << file << ": " << e << "\n";
+    std::cerr << "epsync: nothing imported: " << out->errors.size() << " problem(s) in " << file << "\n";
+    return 2;
+  }
+  for (const auto& u : out->unknown) std::cerr << file << ": " << u << "\n";
+  if (g.json) {
+    std::cout << json{{"imported", out->imported}, {"already_present", out->already_present},
+                      {"unknown", out->unknown.size()}}.dump() << "\n";
+  } else {
+    std::cout << "imported " << out->imported << " official result(s); " << out->already_present
+              << " already present; " << out->unknown.size() << " unknown IIN(s)\n";
+  }
+  return 0;
+}
+
+int hub_report(const Global& g, const std::string& by, const std::optional<std::string>& as_of_text,
+               const std::string& format) {
+  hub::GroupBy group;
+  if (by == "region") group = hub::GroupBy::kRegion;
+  else if (by == "center") group = hub::GroupBy::kCenter;
+  else if (by == "sector") group = hub::GroupBy::kSector;
+  else return fail(Status::InvalidInput("by: must be region, center or sector, got '" + by + "'"));
+  std::string fmt = g.json ? "json" : format;
+  if (fmt != "table" && fmt != "csv" && fmt != "json")
+    return fail(Status::InvalidInput("format: must be table, csv or json, got '" + format + "'"));
+  Date as_of = today_local();
+  if (as_of_text) {
+    auto d = parse_date(*as_of_text);
+    if (!d) return fail(Status::InvalidInput("as-of: must be a date as YYYY-MM-DD, got '" + *as_of_text + "'"));
+    as_of = *d;
+  }
+  auto hub = open_hub(g);
+  if (!hub.ok()) return fail(hub.status());
+  auto rows = hub::readiness_report(hub.value()->store(), group, as_of);
+  if (!rows.ok()) return fail(rows.status());
+  if (fmt == "json") {
+    json arr = json::array();
+    for (const auto& r : rows.value()) {
+      json blockers = json::object();
+      for (const auto& [k, v] : r.blockers) blockers[k] = v;
+      arr.push_back({{by, r.key}, {"trainees", r.trainees}, {"ready", r.ready}, {"not_ready", r.not_ready},
+                     {"blockers", blockers}});
+    }
+    std::cout << json{{"as_of", format_date(as_of)}, {"by", by}, {"rows", arr}}.dump(2) << "\n";
+    return 0;
+  }
+  if (fmt == "csv") {
+    std::cout << by << ",trainees,ready,not_ready,leading_blocker\r\n";
+    for (const auto& r : rows.value()) {
+      std::string lead;
+      std::int64_t most = 0;
+      for (const auto& [k, v] : r.blockers)
+        if (v > most) most = v, lead = k;
+      std::cout << r.key << "," << r.trainees << "," << r.ready << "," << r.not_ready << "," << lead << "\r\n";
+    }
+    return 0;
+  }
+  std::printf("%-20s %9s %7s %9s  %s\n", by.c_str(), "trainees", "ready", "not ready", "leading blockers");
+  std::int64_t total = 0, ready = 0;
+  for (const auto& r : rows.value()) {
+    std::string lead;
+    for (const auto& [k, v] : r.blockers) lead += (lead.empty() ? "" : ", ") + k + " " + std::to_string(v);
+    std::printf("%-20s %9lld %7lld %9lld  %s\n", r.key.c_str(), static_cast<long long>(r.trainees),
+                static_cast<long long>(r.ready), static_cast<long long>(r.not_ready), lead.c_str());
+    total += r.trainees;
+    ready += r.ready;
+  }
+  std::printf("%-20s %9lld %7lld %9lld\n", "all", static_cast<long long>(total), static_cast<long long>(ready),
+              static_cast<long long>(total - ready));
+  return 0;
+}
+
+}  // namespace epsync::cli

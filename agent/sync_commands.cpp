@@ -1,0 +1,111 @@
+// `epsync sync` (one session with the hub, now) and `epsync status`.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "agent/agent_sync.h"
+#include "agent/cli_support.h"
+#include "sync/tls.h"
+
+namespace epsync::cli {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+constexpr const char* kAgentVersion = "0.1.0";
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+int sync_now(const Global& g, bool /*wait: a one-shot sync always waits for its end*/) {
+  auto cfg = agent_config(g);
+  if (!cfg.ok()) return fail(cfg.status());
+  for (auto [key, value] : {std::pair<const char*, const std::string*>{"hub.address", &cfg->hub_address},
+                            {"hub.ca", &cfg->hub_ca}, {"hub.cert", &cfg->hub_cert}, {"hub.key", &cfg->hub_key}})
+    if (value->empty()) return fail(Status::InvalidInput(cfg->source + ": " + key + ": required to sync"));
+  Global with_store = g;
+  if (with_store.db.empty()) with_store.db = cfg->store_path;
+  auto opened = open_centre(with_store);
+  if (!opened.ok()) return fail(opened.status());
+  if (opened->center != cfg->center_id)
+    return fail(Status::InvalidInput("the store belongs to centre " + opened->center + " but " + cfg->source +
+                                     " says center.id = " + cfg->center_id));
+  auto cert = sync::read_certificate(cfg->hub_cert);
+  if (!cert.ok()) return fail(cert.status());
+  AgentSync agent(*opened->store, {cfg->center_id, kAgentVersion, cert->not_after});
+  auto client_cfg = agent.config();
+  if (!client_cfg.ok()) return fail(client_cfg.status());
+  sync::ClientSession session(client_cfg.value());
+  sync::ClientOptions opt;
+  opt.address = cfg->hub_address;
+  opt.files = {cfg->hub_ca, cfg->hub_cert, cfg->hub_key, ""};
+  Status transport = sync::run_client(opt, session, [&](sync::ClientAction a) { agent.handle(std::move(a), session); });
+  if (!agent.finished()) agent.record_failure(transport.ok() ? Status::IoError("session ended early") : transport);
+  if (!agent.result().ok()) {
+    std::cerr << "epsync: sync failed: " << agent.result().message() << "\n";
+    return 1;
+  }
+  auto state = load_sync_state(*opened->store);
+  std::int64_t pending = 0;
+  if (state.ok())
+    if (auto p = pending_changes(*opened->store, state->acked); p.ok()) pending = p.value();
+  if (g.json) {
+    std::cout << json{{"ok", true}, {"pushed", agent.pushed_changes()}, {"pulled", agent.pulled_changes()},
+                      {"pending", pending}}.dump() << "\n";
+  } else {
+    std::cout << "synced with " << cfg->hub_address << ": sent " << agent.pushed_changes() << ", received "
+              << agent.pulled_changes() << " row changes; " << pending << " pending\n";
+  }
+  return 0;
+}
+
+int status(const Global& g) {
+  auto opened = open_centre(g);
+  if (!opened.ok()) return fail(opened.status());
+  Store& s = *opened->store;
+  auto st = load_sync_state(s);
+  if (!st.ok()) return fail(st.status());
+  auto pending = pending_changes(s, st->acked);
+  if (!pending.ok()) return fail(pending.status());
+  auto age = oldest_pending_age_s(s, st->acked);
+  if (!age.ok()) return fail(age.status());
+  std::optional<std::int64_t> cert_days;
+  if (auto cfg = agent_config(g); cfg.ok() && !cfg->hub_cert.empty())
+    if (auto cert = sync::read_certificate(cfg->hub_cert); cert.ok())
+      cert_days = (cert->not_after * 1000 - now_ms()) / 86'400'000;
+  std::int64_t quarantined = 0;
+  if (auto q = s.db().prepare("SELECT count(*) FROM quarantine_notice"); q.ok())
+    if (auto r = q->step(); r.ok() && r.value()) quarantined = q->column_int(0);
+  auto opt_json = [](bool known, auto v) { return known ? json(v) : json(nullptr); };
+  json j{{"center", opened->center},
+         {"site_id", s.site_id()},
+         {"pending", pending.value()},
+         {"oldest_pending_age_seconds", age.value()},
+         {"last_sync", opt_json(st->last_sync_ms > 0, iso_time(st->last_sync_ms))},
+         {"last_error", opt_json(!st->last_error.empty(), st->last_error)},
+         {"clock_offset_seconds", opt_json(st->clock_offset_known, st->clock_offset_ms / 1000)},
+         {"cert_days_left", opt_json(cert_days.has_value(), cert_days.value_or(0))},
+         {"quarantined", quarantined}};
+  if (g.json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "centre           " << opened->center << "\n"
+            << "site id          " << s.site_id() << "\n"
+            << "pending          " << pending.value() << " change(s) not yet acknowledged by the hub\n"
+            << "last sync        " << (st->last_sync_ms > 0 ? iso_time(st->last_sync_ms) : "never") << "\n"
+            << "last error       " << (st->last_error.empty() ? "-" : st->last_error) << "\n"
+            << "clock offset     " << (st->clock_offset_known ? std::to_string(st->clock_offset_ms / 1000) + " s" : "unknown")
+            << "\n"
+            << "certificate      " << (cert_days ? std::to_string(*cert_days) + " days left" : "unknown") << "\n";
+  if (st->clock_offset_known && std::llabs(st->clock_offset_ms) > 5 * 60 * 1000)
+    std::cout << "WARNING          this machine's clock is off by more than 5 minutes; fix it (timedatectl)\n";
+  if (quarantined > 0)
+    std::cout << "quarantined      " << quarantined << " change(s) set aside by the hub; see the hub's quarantine list\n";
+  return 0;
+}
+
+}  // namespace epsync::cli

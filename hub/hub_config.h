@@ -1,0 +1,26 @@
+// The hub's configuration file (SPEC §7, /etc/epsync/hub.toml), validated like the agent's.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "storage/status.h"
+
+namespace epsync::hub {
+
+inline constexpr const char* kDefaultHubConfig = "/etc/epsync/hub.toml";
+
+struct HubConfig {
+  std::string source;
+  std::string listen_address = "0.0.0.0:7443";
+  std::string ca, cert, key, crl;
+  std::string store_path;
+  std::string http_address = "127.0.0.1:7080";
+  std::int64_t skew_bound_seconds = 300;
+  std::int64_t handshake_timeout_seconds = 10;
+  std::int64_t idle_timeout_seconds = 60;
+};
+
+Result<HubConfig> load_hub_config(const std::string& path);
+
+}  // namespace epsync::hub

@@ -1,0 +1,333 @@
+#include "hub/hub_daemon.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <systemd/sd-daemon.h>
+
+#include <asio.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/ssl.hpp>
+#include <memory>
+#include <optional>
+#include <set>
+
+#include "hub/store_worker.h"
+#include "sync/server_session.h"
+#include "sync/tls.h"
+#include "util/log.h"
+
+namespace epsync::hub {
+
+namespace {
+
+using asio::awaitable;
+using asio::use_awaitable;
+using Stream = asio::ssl::stream<asio::ip::tcp::socket>;
+constexpr auto kTuple = asio::experimental::as_tuple(use_awaitable);
+
+std::string ssl_error(const std::error_code& ec) {
+  if (ec.category() == asio::error::get_ssl_category()) {
+    char buf[256];
+    ERR_error_string_n(static_cast<unsigned long>(ec.value()), buf, sizeof buf);
+    return buf;
+  }
+  return ec.message();
+}
+
+struct Shared {
+  asio::io_context& io;
+  StoreWorker& worker;
+  const HubConfig& cfg;
+  std::set<std::weak_ptr<class Connection>, std::owner_less<std::weak_ptr<class Connection>>> live;
+  bool stopping = false;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Shared& shared, asio::ip::tcp::socket socket, asio::ssl::context& ctx)
+      : shared_(shared), stream_(std::move(socket), ctx), timer_(shared.io) {
+    std::error_code ec;
+    auto ep = stream_.lowest_layer().remote_endpoint(ec);
+    peer_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  awaitable<void> run() {
+    auto self = shared_from_this();
+    arm(std::chrono::seconds(shared_.cfg.handshake_timeout_seconds));
+    auto [hec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kTuple);
+    timer_.cancel();
+    if (hec) {
+      log::warning("refused connection from " + peer_ + ": TLS handshake failed: " +
+                   (timed_out_ ? "no handshake within the time limit" : ssl_error(hec)));
+      co_return close();
+    }
+    std::string cn;
+    if (X509* peer = SSL_get1_peer_certificate(stream_.native_handle())) {
+      char buf[256] = {0};
+      if (X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, buf, sizeof buf) > 0) cn = buf;
+      X509_free(peer);
+    }
+    if (cn.empty()) {
+      log::warning("refused connection from " + peer_ + ": client certificate has no common name");
+      co_return close();
+    }
+    center_ = cn;
+    session_ = std::make_unique<sync::ServerSession>(sync::ServerConfig{cn});
+    std::array<char, 64 * 1024> buf;
+    while (!closed_ && !session_->closed()) {
+      arm(std::chrono::seconds(shared_.cfg.idle_timeout_seconds));
+      auto [ec, n] = co_await stream_.async_read_some(asio::buffer(buf), kTuple);
+      timer_.cancel();
+      if (closed_ || session_->closed()) break;
+      if (ec) {
+        if (timed_out_) {
+          log::warning("closed session of " + center_ + " from " + peer_ + ": said nothing for " +
+                       std::to_string(shared_.cfg.idle_timeout_seconds) + " s");
+          session_->abort(sync::kErrorTimeout, "nothing received within the time limit");
+          dispatch();
+          flush();
+        } else if (ec != asio::error::eof && ec != asio::ssl::error::stream_truncated) {
+          log::info("session of " + center_ + " from " + peer_ + " ended: " + ssl_error(ec));
+        }
+        break;
+      }
+      session_->receive(std::string_view(buf.data(), n));
+      dispatch();
+      flush();
+    }
+    if (!writing_) close();
+  }
+
+  void stop() {
+    if (session_ && !session_->closed()) {
+      session_->abort(sync::kErrorInternal, "hub is shutting down");
+      dispatch();
+      flush();
+    } else {
+      close();
+    }
+  }
+
+ private:
+  void arm(std::chrono::steady_clock::duration d) {
+    timed_out_ = false;
+    timer_.expires_after(d);
+    timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+      if (ec) return;
+      self->timed_out_ = true;
+      std::error_code ignored;
+      self->stream_.lowest_layer().cancel(ignored);
+      if (!self->session_) self->stream_.lowest_layer().close(ignored);
+    });
+  }
+
+  // Hands the session's requests to the store thread; answers come back on the io thread.
+  void dispatch() {
+    while (auto a = session_->next_action()) {
+      auto self = shared_from_this();
+      if (auto* h = std::get_if<sync::server::HelloReceived>(&*a)) {
+        std::string site = h->hello.site;
+        shared_.worker.submit([self, site](HubStore& hub) {
+          auto known = hub.registered(self->center_);
+          bool registered = known.ok() && known.value();
+          std::optional<Result<sync::Welcome>> welcome;
+          if (registered) welcome = hub.welcome(site);
+          bool store_ok = known.ok() && (!registered || welcome->ok());
+          asio::post(self->shared_.io, [self, welcome = std::move(welcome), store_ok, registered]() mutable {
+            if (!store_ok) self->session_->abort(sync::kErrorInternal, "hub store unavailable");
+            else if (!registered)
+              self->session_->refuse(sync::kErrorUnknownCenter,
+                                     "centre " + self->center_ + " is not registered at this hub (epsync hub center add)");
+            else self->session_->accept(std::move(*welcome).value());
+            self->after_answer();
+          });
+        });
+      } else if (auto* hb = std::get_if<sync::server::HeartbeatReceived>(&*a)) {
+        sync::Heartbeat beat = hb->heartbeat;
+        std::string site = session_->site();
+        shared_.worker.submit([self, beat, site](HubStore& hub) {
+          Status s = hub.record_heartbeat(self->center_, site, beat);
+          if (!s.ok()) log::error("cannot record the heartbeat of " + self->center_ + ": " + s.message());
+        });
+      } else if (auto* p = std::get_if<sync::server::ApplyPush>(&*a)) {
+        shared_.worker.submit_push(PushJob{center_, std::move(p->push)}, [self](Result<sync::Ack> r) {
+          asio::post(self->shared_.io, [self, r = std::move(r)]() mutable {
+            if (r.ok()) {
+              if (!r->quarantined.empty())
+                log::notice("quarantined " + std::to_string(r->quarantined.size()) + " change(s) from " + self->center_ +
+                            ": " + r->quarantined.front().reason);
+              self->session_->pushed(std::move(r).value());
+            } else {
+              log::error("batch from " + self->center_ + " not stored: " + r.status().message());
+              self->session_->abort(sync::kErrorInternal, "batch not stored; it will be sent again");
+            }
+            self->after_answer();
+          });
+        });
+      } else if (auto* rp = std::get_if<sync::server::ReadPull>(&*a)) {
+        sync::Pull pull = rp->pull;
+        std::string site = session_->site();
+        shared_.worker.submit([self, pull, site](HubStore& hub) {
+          auto changes = hub.changes_for(self->center_, site, pull);
+          asio::post(self->shared_.io, [self, changes = std::move(changes)]() mutable {
+            if (changes.ok()) self->session_->pulled(std::move(changes).value());
+            else self->session_->abort(sync::kErrorInternal, "hub store unavailable");
+            self->after_answer();
+          });
+        });
+      } else if (auto* c = std::get_if<sync::server::Closed>(&*a)) {
+        if (!c->status.ok())
+          log::warning("refused " + center_ + " from " + peer_ + ": " + c->status.message());
+      }
+    }
+  }
+
+  void after_answer() {
+    if (closed_) return;
+    dispatch();
+    flush();
+  }
+
+  void flush() {
+    if (writing_ || closed_) return;
+    out_ = session_->take_output();
+    if (out_.empty()) {
+      if (session_->closed()) close();
+      return;
+    }
+    writing_ = true;
+    asio::async_write(stream_, asio::buffer(out_), [self = shared_from_this()](std::error_code ec, std::size_t) {
+      self->writing_ = false;
+      if (ec) return self->close();
+      self->flush();
+    });
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    timer_.cancel();
+    auto self = shared_from_this();
+    // Try a polite TLS close, bounded in time, then drop the socket.
+    timer_.expires_after(std::chrono::seconds(2));
+    timer_.async_wait([self](std::error_code) {
+      std::error_code ignored;
+      self->stream_.lowest_layer().close(ignored);
+    });
+    stream_.async_shutdown([self](std::error_code) {
+      std::error_code ignored;
+      self->timer_.cancel();
+      self->stream_.lowest_layer().close(ignored);
+    });
+  }
+
+  Shared& shared_;
+  Stream stream_;
+  asio::steady_timer timer_;
+  std::unique_ptr<sync::ServerSession> session_;
+  std::string peer_, center_, out_;
+  bool writing_ = false, closed_ = false, timed_out_ = false;
+};
+
+Status configure_tls(asio::ssl::context& ctx, const HubConfig& cfg) {
+  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_3_VERSION);
+  std::error_code ec;
+  ctx.load_verify_file(cfg.ca, ec);
+  if (ec) return Status::InvalidInput(cfg.ca + ": cannot load the CA certificate: " + ssl_error(ec));
+  ctx.use_certificate_chain_file(cfg.cert, ec);
+  if (ec) return Status::InvalidInput(cfg.cert + ": cannot load the hub certificate: " + ssl_error(ec));
+  ctx.use_private_key_file(cfg.key, asio::ssl::context::pem, ec);
+  if (ec) return Status::InvalidInput(cfg.key + ": cannot load the hub key: " + ssl_error(ec));
+  ctx.set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+  SSL_CTX_set_purpose(ctx.native_handle(), X509_PURPOSE_SSL_CLIENT);  // clientAuth certificates only
+  if (!cfg.crl.empty()) {
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx.native_handle());
+    X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file());
+    if (!lookup || X509_load_crl_file(lookup, cfg.crl.c_str(), X509_FILETYPE_PEM) <= 0)
+      return Status::InvalidInput(cfg.crl + ": cannot load the certificate revocation list");
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+  }
+  return Status::Ok();
+}
+
+awaitable<void> accept_loop(Shared& shared, asio::ip::tcp::acceptor& acceptor, asio::ssl::context& ctx) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+    if (ec) {
+      if (shared.stopping || ec == asio::error::operation_aborted) co_return;
+      log::warning("accept failed: " + ec.message());
+      continue;
+    }
+    auto conn = std::make_shared<Connection>(shared, std::move(socket), ctx);
+    shared.live.insert(conn);
+    asio::co_spawn(shared.io, conn->run(), [&shared, weak = std::weak_ptr<Connection>(conn)](std::exception_ptr) {
+      shared.live.erase(weak);
+    });
+  }
+}
+
+}  // namespace
+
+int run_hub_daemon(const HubConfig& cfg) {
+  HubOptions ho;
+  ho.skew_bound_ms = cfg.skew_bound_seconds * 1000;
+  auto hub = HubStore::open(cfg.store_path, ho);
+  if (!hub.ok()) {
+    log::error("cannot open the hub store: " + hub.status().message());
+    return 1;
+  }
+  asio::ssl::context ctx(asio::ssl::context::tlsv13_server);
+  if (Status s = configure_tls(ctx, cfg); !s.ok()) {
+    log::error(s.message());
+    return 2;
+  }
+  std::string host, port;
+  if (Status s = sync::split_address(cfg.listen_address, host, port); !s.ok()) {
+    log::error(cfg.source + ": listen.address: " + s.message());
+    return 2;
+  }
+  asio::io_context io;
+  std::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) {
+    log::error(cfg.source + ": listen.address: '" + host + "' is not an IP address");
+    return 2;
+  }
+  asio::ip::tcp::acceptor acceptor(io);
+  asio::ip::tcp::endpoint endpoint(address, static_cast<unsigned short>(std::stoi(port)));
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    log::error("cannot listen on " + cfg.listen_address + ": " + ec.message());
+    return 1;
+  }
+  StoreWorker worker(*hub.value());
+  Shared shared{io, worker, cfg, {}, false};
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](std::error_code e, int) {
+    if (e) return;
+    log::notice("stopping: finishing the current commit, closing sessions");
+    shared.stopping = true;
+    std::error_code ignored;
+    acceptor.close(ignored);
+    for (auto& w : shared.live)
+      if (auto c = w.lock()) c->stop();
+    // Sessions get a moment to say goodbye; then the loop ends regardless.
+    auto deadline = std::make_shared<asio::steady_timer>(io, std::chrono::seconds(2));
+    deadline->async_wait([&io, deadline](std::error_code) { io.stop(); });
+  });
+  asio::co_spawn(io, accept_loop(shared, acceptor, ctx), asio::detached);
+  auto local = acceptor.local_endpoint(ec);
+  log::notice("hub listening on " + (ec ? cfg.listen_address : local.address().to_string() + ":" + std::to_string(local.port())) +
+              ", store " + cfg.store_path);
+  sd_notify(0, ("READY=1\nSTATUS=listening on " + cfg.listen_address).c_str());
+  io.run();
+  worker.stop();
+  sd_notify(0, "STOPPING=1");
+  log::notice("stopped");
+  return 0;
+}
+
+}  // namespace epsync::hub

@@ -1,0 +1,58 @@
+#include "hub/store_worker.h"
+
+namespace epsync::hub {
+
+StoreWorker::StoreWorker(HubStore& hub) : hub_(hub), thread_([this] { run(); }) {}
+
+StoreWorker::~StoreWorker() { stop(); }
+
+void StoreWorker::submit_push(PushJob job, std::function<void(Result<sync::Ack>)> done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pushes_.emplace_back(std::move(job), std::move(done));
+  }
+  cv_.notify_one();
+}
+
+void StoreWorker::submit(std::function<void(HubStore&)> work) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    work_.push_back(std::move(work));
+  }
+  cv_.notify_one();
+}
+
+void StoreWorker::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void StoreWorker::run() {
+  for (;;) {
+    std::vector<std::pair<PushJob, std::function<void(Result<sync::Ack>)>>> pushes;
+    std::deque<std::function<void(HubStore&)>> work;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !pushes_.empty() || !work_.empty(); });
+      if (pushes_.empty() && work_.empty() && stopping_) return;
+      pushes.swap(pushes_);
+      work.swap(work_);
+    }
+    if (!pushes.empty()) {
+      std::vector<PushJob> jobs;
+      jobs.reserve(pushes.size());
+      for (auto& p : pushes) jobs.push_back(std::move(p.first));
+      auto results = hub_.commit(jobs);
+      ++commits_;
+      for (size_t i = 0; i < pushes.size(); ++i) pushes[i].second(std::move(results[i]));
+    }
+    for (auto& w : work) w(hub_);
+  }
+}
+
+}  // namespace epsync::hub

@@ -1,0 +1,45 @@
+// The TLS 1.3 transport around the session state machines: the agent's one-shot client and the
+// certificate facts both sides need. Mutual authentication always: the agent verifies the hub's
+// certificate and host name; the hub verifies the agent's chain (and CRL) and takes the centre id
+// from the certificate's CN, nowhere else. Asio and OpenSSL stay inside the .cpp files.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "storage/status.h"
+#include "sync/client_session.h"
+
+namespace epsync::sync {
+
+struct TlsFiles {
+  std::string ca, cert, key;
+  std::string crl;  // optional, hub side
+};
+
+struct ClientOptions {
+  std::string address;  // host:port ([v6]:port for IPv6 literals)
+  TlsFiles files;
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds idle_timeout{30000};
+};
+
+// Connects, runs the session to its end and closes. `on_action` carries out each action the
+// session asks for (the shell: AgentSync). The returned Status is the transport's verdict; the
+// session's own result is the shell's business.
+Status run_client(const ClientOptions& opt, ClientSession& session,
+                  const std::function<void(ClientAction)>& on_action);
+
+// Splits "host:port" / "[v6]:port".
+Status split_address(const std::string& address, std::string& host, std::string& port);
+
+// Certificate facts read with OpenSSL.
+struct CertInfo {
+  std::string common_name;
+  std::int64_t not_after = 0;  // Unix seconds
+};
+Result<CertInfo> read_certificate(const std::string& pem_path);
+
+}  // namespace epsync::sync

@@ -19,7 +19,11 @@ std::int64_t meta_int(Store& s, const std::string& key, Status& err) {
     err = v.status();
     return 0;
   }
-  return v.value() ? std::stoll(*v.value()) : 0;
+  if (!v.value() || v.value()->empty()) return 0;
+  char* end = nullptr;
+  long long n = std::strtoll(v.value()->c_str(), &end, 10);
+  if (*end != '\0') err = Status::Corrupt("sync state " + key + " is damaged");
+  return n;
 }
 
 std::int64_t free_disk_bytes(const std::string& path) {
@@ -129,20 +133,27 @@ void AgentSync::handle(sync::ClientAction action, sync::ClientSession& session) 
     return;
   }
   if (auto* n = std::get_if<sync::client::NeedPush>(&action)) {
+    // Batches by bytes: read in small chunks and stop before the limit, whatever the rows hold.
+    std::vector<RowChange> batch;
+    std::int64_t bytes = 0;
     ChangeQuery q;
     q.site = store_.site_id();
     q.after_site_seq = n->after_site_seq;
-    q.limit = 20000;
-    auto changes = read_changes(store_, q);
-    if (!changes.ok()) return session.fail(changes.status());
-    // Batches by bytes: stop before the frame limit, whatever the rows hold.
-    std::vector<RowChange> batch;
-    std::int64_t bytes = 0;
-    for (auto& c : changes.value()) {
-      auto size = static_cast<std::int64_t>(sync::encoded_size(c));
-      if (!batch.empty() && bytes + size > n->max_bytes) break;
-      bytes += size;
-      batch.push_back(std::move(c));
+    q.limit = 500;
+    for (bool full = false; !full;) {
+      auto changes = read_changes(store_, q);
+      if (!changes.ok()) return session.fail(changes.status());
+      for (auto& c : changes.value()) {
+        auto size = static_cast<std::int64_t>(sync::encoded_size(c));
+        if (!batch.empty() && bytes + size > n->max_bytes) {
+          full = true;
+          break;
+        }
+        bytes += size;
+        q.after_site_seq = c.site_seq;
+        batch.push_back(std::move(c));
+      }
+      if (changes->size() < q.limit) break;
     }
     pushed_ += static_cast<std::int64_t>(batch.size());
     session.push(std::move(batch));

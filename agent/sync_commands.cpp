@@ -42,7 +42,9 @@ int sync_now(const Global& g, bool /*wait: a one-shot sync always waits for its 
   sync::ClientOptions opt;
   opt.address = cfg->hub_address;
   opt.files = {cfg->hub_ca, cfg->hub_cert, cfg->hub_key, ""};
-  Status transport = sync::run_client(opt, session, [&](sync::ClientAction a) { agent.handle(std::move(a), session); });
+  sync::TransferStats bytes;
+  Status transport =
+      sync::run_client(opt, session, [&](sync::ClientAction a) { agent.handle(std::move(a), session); }, &bytes);
   if (!agent.finished()) agent.record_failure(transport.ok() ? Status::IoError("session ended early") : transport);
   if (!agent.result().ok()) {
     std::cerr << "epsync: sync failed: " << agent.result().message() << "\n";
@@ -54,7 +56,8 @@ int sync_now(const Global& g, bool /*wait: a one-shot sync always waits for its 
     if (auto p = pending_changes(*opened->store, state->acked); p.ok()) pending = p.value();
   if (g.json) {
     std::cout << json{{"ok", true}, {"pushed", agent.pushed_changes()}, {"pulled", agent.pulled_changes()},
-                      {"pending", pending}}.dump() << "\n";
+                      {"pending", pending}, {"bytes_sent", bytes.bytes_sent},
+                      {"bytes_received", bytes.bytes_received}}.dump() << "\n";
   } else {
     std::cout << "synced with " << cfg->hub_address << ": sent " << agent.pushed_changes() << ", received "
               << agent.pulled_changes() << " row changes; " << pending << " pending\n";

@@ -1,73 +1,139 @@
 #!/usr/bin/env bash
-# The main job, end to end on this machine: installs what is missing, builds, then plays a
-# centre's day. A registrar initialises the centre's store, enrols trainees (Kazakh and Russian
-# names), records course hours, EPS-TOPIK scores, medical and document checks, and asks which
-# trainees are ready and what holds the others back. Everything happens offline, in a scratch
-# directory (DEMO_DIR, default a new temporary one) that is left for you to look at.
+# The main job, end to end on this machine: installs what is missing, builds, then plays a day of
+# the national network on 127.0.0.1. A CA issues certificates; the hub starts; three centres in
+# three regions enrol trainees (Kazakh and Russian names) and record their checks through the
+# CLI; Shymkent works offline and catches up when its link returns; the ministry imports official
+# EPS-TOPIK results that flow back to the centres; the nationwide readiness report ends the day.
+# Everything lives in a scratch directory (DEMO_DIR, default a new temporary one) left to look at.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh >/dev/null
 EPSYNC="$PWD/build/agent/epsync"
+CERTS="$PWD/certs/epsync-certs"
 DIR="${DEMO_DIR:-$(mktemp -d /tmp/epsync-demo-XXXXXX)}"
 mkdir -p "$DIR"
-DB="$DIR/ALM-014.db"
-rm -f "$DB" "$DB"-wal "$DB"-shm
-export EPSYNC_OPERATOR=registrar-aigerim
+cd "$DIR"
+rm -rf pki ./*.db ./*.db-wal ./*.db-shm ./*.crt ./*.key ./*.toml ./*.log ./*.csv
+export EPSYNC_OPERATOR=demo
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ epsync %s\n' "$*"; "$EPSYNC" "$@"; }
-d() { date -d "$1" +%F; }   # a date relative to today, so the story stays true every day
+d() { date -d "$1" +%F; }  # dates relative to today keep the story true every day
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-say "A centre in Almaty creates its store"
-run init --center ALM-014 --region almaty --name "Almaty Polytechnic College" --db "$DB"
+PORT=""
+for _ in $(seq 1 50); do
+  p=$((20000 + RANDOM % 20000))
+  if ! listening "$p"; then PORT=$p; break; fi
+done
+[ -n "$PORT" ] || { echo "demo: no free port found" >&2; exit 1; }
 
-say "The registrar enrols seven trainees"
-enrol() { "$EPSYNC" trainee add --db "$DB" --iin "$1" --surname "$2" --given-name "$3" --birth-date "$4" --sex "$5" --sector "$6" >/dev/null; echo "enrolled $2 $3"; }
-enrol 950101401239 "Қасымова" "Әлия" 1995-01-01 F manufacturing
-enrol 980715301236 "Ёлкин" "Сергей" 1998-07-15 M construction
-enrol 010309601237 "Сәрсенбай" "Дана" 2001-03-09 F agriculture
-enrol 901130301234 "Nurlanov" "Arman" 1990-11-30 M manufacturing
-enrol 090201501238 "Өмірзақ" "Ерлан" 2009-02-01 M fishery
-enrol 840520401234 "Ахметова" "Гүлнар" 1984-05-20 F service
-enrol 991212301236 "Үсенов" "Нұрлан" 1999-12-12 M construction
-run trainee list --db "$DB"
+say "The ministry's CA issues the hub's and three centres' certificates"
+"$CERTS" init-ca --dir pki >/dev/null
+"$CERTS" hub --dir pki --out hub --dns localhost --ip 127.0.0.1 >/dev/null
+CENTRES=("ALM-014 almaty Almaty Polytechnic College" "AST-001 astana Astana Labour Mobility Centre" "SHY-007 shymkent Shymkent Vocational College")
+for c in "${CENTRES[@]}"; do
+  read -r id _ <<<"$c"
+  "$CERTS" center --dir pki --out "$id" --id "$id" >/dev/null
+done
+ls pki/ca.crt hub.crt ALM-014.crt AST-001.crt SHY-007.crt
 
-say "Checks recorded through the term"
-complete() {  # $1 iin, $2 score, $3 medical result, $4 passport expiry, $5 criminal-record status
-  "$EPSYNC" record korean "$1" --hours 180 --level "EPS-TOPIK prep" --db "$DB" >/dev/null
-  "$EPSYNC" record test "$1" --kind eps-topik --date "$(d '-2 months')" --score "$2" --db "$DB" >/dev/null
-  "$EPSYNC" record medical "$1" --date "$(d '-1 month')" --result "$3" --valid-until "$(d '+11 months')" --clinic "City clinic No. 4" --db "$DB" >/dev/null
-  "$EPSYNC" record document "$1" --kind passport --status verified --number N1234567 --issued 2022-01-10 --expires "$4" --db "$DB" >/dev/null
-  "$EPSYNC" record document "$1" --kind criminal-record --status "$5" --db "$DB" >/dev/null
-  "$EPSYNC" record document "$1" --kind immigration-record --status verified --db "$DB" >/dev/null
+cat >hub.toml <<TOML
+[listen]
+address = "127.0.0.1:$PORT"
+[tls]
+ca = "pki/ca.crt"
+cert = "hub.crt"
+key = "hub.key"
+[store]
+path = "hub.db"
+TOML
+
+say "The hub administrator registers the centres and starts the hub"
+for c in "${CENTRES[@]}"; do
+  read -r id region name <<<"$c"
+  run hub center add "$id" --region "$region" --name "$name" --config hub.toml
+done
+"$EPSYNC" hub --config hub.toml 2>hub.log &
+HUB_PID=$!
+trap 'kill $HUB_PID 2>/dev/null || true; wait $HUB_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do listening "$PORT" && break; sleep 0.1; done
+grep -o "hub listening.*" hub.log
+
+for c in "${CENTRES[@]}"; do
+  read -r id region _ <<<"$c"
+  cat >"$id.toml" <<TOML
+[center]
+id = "$id"
+[store]
+path = "$id.db"
+[hub]
+address = "127.0.0.1:$PORT"
+ca = "pki/ca.crt"
+cert = "$id.crt"
+key = "$id.key"
+TOML
+  "$EPSYNC" init --center "$id" --region "$region" --config "$id.toml" >/dev/null
+done
+
+enrol() {  # centre iin surname given birth sex sector
+  "$EPSYNC" trainee add --config "$1.toml" --iin "$2" --surname "$3" --given-name "$4" --birth-date "$5" --sex "$6" --sector "$7" >/dev/null
+  echo "$1: enrolled $3 $4"
 }
-complete 950101401239 156 fit "$(d '+5 years')" verified
-complete 980715301236 72 fit "$(d '+5 years')" verified
-complete 010309601237 131 unfit "$(d '+5 years')" verified
-complete 901130301234 118 fit "$(d '+3 months')" verified
-complete 090201501238 140 fit "$(d '+5 years')" verified
-complete 840520401234 99 fit "$(d '+5 years')" verified
-complete 991212301236 164 fit "$(d '+5 years')" submitted
+checks() {  # centre iin score medical passport-expiry criminal-record-status
+  "$EPSYNC" record korean "$2" --hours 180 --config "$1.toml" >/dev/null
+  [ "$3" = "-" ] || "$EPSYNC" record test "$2" --kind eps-topik --date "$(d '-2 months')" --score "$3" --config "$1.toml" >/dev/null
+  "$EPSYNC" record medical "$2" --date "$(d '-1 month')" --result "$4" --valid-until "$(d '+11 months')" --clinic "City clinic" --config "$1.toml" >/dev/null
+  "$EPSYNC" record document "$2" --kind passport --status verified --expires "$5" --config "$1.toml" >/dev/null
+  "$EPSYNC" record document "$2" --kind criminal-record --status "$6" --config "$1.toml" >/dev/null
+  "$EPSYNC" record document "$2" --kind immigration-record --status verified --config "$1.toml" >/dev/null
+}
+
+say "Registrars enrol trainees and record their checks"
+enrol ALM-014 950101401239 "Қасымова" "Әлия" 1995-01-01 F manufacturing
+enrol ALM-014 980715301236 "Ёлкин" "Сергей" 1998-07-15 M construction
+enrol AST-001 010309601237 "Сәрсенбай" "Дана" 2001-03-09 F agriculture
+enrol AST-001 901130301234 "Nurlanov" "Arman" 1990-11-30 M manufacturing
+enrol SHY-007 991212301236 "Үсенов" "Нұрлан" 1999-12-12 M construction
+enrol SHY-007 840520401234 "Ахметова" "Гүлнар" 1984-05-20 F service
+checks ALM-014 950101401239 156 fit "$(d '+5 years')" verified
+checks ALM-014 980715301236 72 fit "$(d '+5 years')" verified
+checks AST-001 010309601237 - fit "$(d '+5 years')" verified
+checks AST-001 901130301234 118 fit "$(d '+3 months')" verified
+checks SHY-007 991212301236 164 fit "$(d '+5 years')" submitted
+checks SHY-007 840520401234 99 fit "$(d '+5 years')" verified
 echo "recorded course hours, EPS-TOPIK scores, medical and document checks"
-run trainee update 840520401234 --status withdrawn --db "$DB"
 
-say "A bad input is refused and changes nothing"
-run record test 950101401239 --kind eps-topik --date "$(d '-1 day')" --score 250 --db "$DB" || echo "(exit code $?)"
+say "Almaty and Astana sync with the hub"
+run sync --config ALM-014.toml
+run sync --config AST-001.toml
 
-say "The police certificate arrives for Үсенов"
-run record document 991212301236 --kind criminal-record --status verified --db "$DB"
+say "Shymkent's link is down: it keeps working offline"
+sed -i "s/127.0.0.1:$PORT/127.0.0.1:1/" SHY-007.toml
+run sync --config SHY-007.toml || echo "(exit code $?: the changes stay queued)"
+run record document 991212301236 --kind criminal-record --status verified --config SHY-007.toml
+run status --config SHY-007.toml
 
-say "Readiness today"
-run readiness --db "$DB"
+say "The ministry imports official EPS-TOPIK results (one IIN is enrolled nowhere)"
+cat >results.csv <<CSV
+iin,test_date,score
+010309601237,$(d '-3 weeks'),131
+980715301236,$(d '-3 weeks'),88
+990101300172,$(d '-3 weeks'),150
+CSV
+run hub import-results results.csv --config hub.toml
 
-say "Who changed what for Үсенов"
-run history 991212301236 --db "$DB" | tail -n 4
+say "Shymkent's link is back; every centre syncs and receives what concerns it"
+sed -i "s/127.0.0.1:1\"/127.0.0.1:$PORT\"/" SHY-007.toml
+for id in SHY-007 ALM-014 AST-001; do run sync --config "$id.toml"; done
+run status --config SHY-007.toml
+run readiness --config AST-001.toml
 
-say "Export and a consistent backup"
-run export --db "$DB" --out "$DIR/trainees.csv"
-head -n 3 "$DIR/trainees.csv"
-run backup "$DIR/ALM-014.backup.db" --db "$DB"
+say "Nationwide readiness at the hub"
+run hub report --by center --config hub.toml
+run hub report --by region --config hub.toml | awk 'NR == 1 || $2 > 0 || $1 == "all"'
+echo "(regions with no trainees yet are listed too; see --format json)"
 
 echo
-echo "Demo files are in $DIR"
+echo "Demo files are in $DIR (the hub's log is hub.log)"

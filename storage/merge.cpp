@@ -139,6 +139,22 @@ Status Merger::apply(const RowChange& c, MergeStats& stats) {
   }
   EPSYNC_RETURN_IF_ERROR(advance_hwm(c.site, site.value(), c.site_seq));
 
+  if (log_cells.front().column == 0) {
+    // A row's first write carries its owner: try creating it without reading first.
+    RowState fresh;
+    fresh.values.resize(def.columns.size());
+    fresh.versions.resize(def.columns.size());
+    for (const auto& lc : log_cells) {
+      fresh.values[static_cast<size_t>(lc.column)] = lc.value;
+      fresh.versions[static_cast<size_t>(lc.column)] = {c.hlc, site.value(), lc.prev_hlc, lc.prev_site};
+    }
+    auto inserted = store.rows().insert_if_new(table, c.row_id, fresh);
+    if (!inserted.ok()) return inserted.status();
+    if (inserted.value()) {
+      stats.applied += cells;
+      return Status::Ok();
+    }
+  }
   auto row = store.rows().load(table, c.row_id);
   if (!row.ok()) return row.status();
   RowState& r = row.value();

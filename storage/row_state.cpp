@@ -62,27 +62,52 @@ Result<RowState> RowStore::load(int table, const std::string& row_id) {
   return row;
 }
 
+Stmt* RowStore::insert_statement(int table, bool if_new) {
+  auto& ins = (if_new ? insert_new_ : insert_)[table];
+  if (!ins) {
+    const TableDef& t = replicated_tables()[static_cast<size_t>(table)];
+    std::string names = "id, " + std::string(kVersionsColumn), params = "?1, ?2";
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      names += ", " + t.columns[i].name;
+      params += ", ?" + std::to_string(i + 3);
+    }
+    auto p = db_.prepare(std::string(if_new ? "INSERT OR IGNORE" : "INSERT") + " INTO " + t.name + " (" + names +
+                         ") VALUES (" + params + ")");
+    if (!p.ok()) return nullptr;
+    ins = std::make_unique<Stmt>(std::move(p).value());
+  }
+  return ins.get();
+}
+
+namespace {
+void bind_row(Stmt& st, const TableDef& t, const std::string& row_id, const RowState& row) {
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    // deleted is NOT NULL DEFAULT 0: a row built from other cells first is "not deleted" yet.
+    if (is_null(row.values[i]) && t.columns[i].name == kDeletedColumn) st.bind(static_cast<int>(i + 3), std::int64_t{0});
+    else st.bind(static_cast<int>(i + 3), row.values[i]);
+  }
+  st.bind(1, row_id);
+  st.bind_blob(2, pack_versions(row.versions));
+}
+}  // namespace
+
+Result<bool> RowStore::insert_if_new(int table, const std::string& row_id, const RowState& row) {
+  const TableDef& t = replicated_tables()[static_cast<size_t>(table)];
+  Stmt* st = insert_statement(table, true);
+  if (!st) return Status::IoError("cannot prepare the insert into " + t.name);
+  bind_row(*st, t, row_id, row);
+  EPSYNC_RETURN_IF_ERROR(st->run());
+  return db_.changes() > 0;
+}
+
 Status RowStore::write(int table, const std::string& row_id, const RowState& row, std::uint64_t changed) {
   const TableDef& t = replicated_tables()[static_cast<size_t>(table)];
   Stmt* st = nullptr;
   if (!row.exists) {
-    auto& ins = insert_[table];
-    if (!ins) {
-      std::string names = "id, " + std::string(kVersionsColumn), params = "?1, ?2";
-      for (size_t i = 0; i < t.columns.size(); ++i) {
-        names += ", " + t.columns[i].name;
-        params += ", ?" + std::to_string(i + 3);
-      }
-      auto p = db_.prepare("INSERT INTO " + t.name + " (" + names + ") VALUES (" + params + ")");
-      if (!p.ok()) return p.status();
-      ins = std::make_unique<Stmt>(std::move(p).value());
-    }
-    st = ins.get();
-    for (size_t i = 0; i < t.columns.size(); ++i) {
-      // deleted is NOT NULL DEFAULT 0: a row built from other cells first is "not deleted" yet.
-      if (is_null(row.values[i]) && t.columns[i].name == kDeletedColumn) st->bind(static_cast<int>(i + 3), std::int64_t{0});
-      else st->bind(static_cast<int>(i + 3), row.values[i]);
-    }
+    st = insert_statement(table, false);
+    if (!st) return Status::IoError("cannot prepare the insert into " + t.name);
+    bind_row(*st, t, row_id, row);
+    return st->run();
   } else {
     auto& upd = update_[{table, changed}];
     if (!upd) {

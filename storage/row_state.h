@@ -41,10 +41,14 @@ class RowStore {
   Result<RowState> load(int table, const std::string& row_id);
   // Inserts the whole row, or updates the cells whose bit is set in `changed`, plus versions.
   Status write(int table, const std::string& row_id, const RowState& row, std::uint64_t changed);
+  // Inserts the row unless one with this id exists; false then, and nothing is written. Lets a
+  // merge create new rows (the common case in a catch-up) without reading first.
+  Result<bool> insert_if_new(int table, const std::string& row_id, const RowState& row);
 
  private:
   Db& db_;
-  std::map<int, std::unique_ptr<Stmt>> select_, insert_;
+  std::map<int, std::unique_ptr<Stmt>> select_, insert_, insert_new_;
+  Stmt* insert_statement(int table, bool if_new);
   std::map<std::pair<int, std::uint64_t>, std::unique_ptr<Stmt>> update_;
 };
 

@@ -26,11 +26,17 @@ struct ClientOptions {
   std::chrono::milliseconds idle_timeout{30000};
 };
 
+// Bytes written to and read from the TLS stream during a session (framing included, TLS record
+// overhead not: about 22 bytes per 16 KiB record more on the wire).
+struct TransferStats {
+  std::int64_t bytes_sent = 0, bytes_received = 0;
+};
+
 // Connects, runs the session to its end and closes. `on_action` carries out each action the
 // session asks for (the shell: AgentSync). The returned Status is the transport's verdict; the
 // session's own result is the shell's business.
 Status run_client(const ClientOptions& opt, ClientSession& session,
-                  const std::function<void(ClientAction)>& on_action);
+                  const std::function<void(ClientAction)>& on_action, TransferStats* stats = nullptr);
 
 // Splits "host:port" / "[v6]:port".
 Status split_address(const std::string& address, std::string& host, std::string& port);

@@ -82,7 +82,9 @@ Result<CertInfo> read_certificate(const std::string& path) {
 }
 
 Status run_client(const ClientOptions& opt, ClientSession& session,
-                  const std::function<void(ClientAction)>& on_action) {
+                  const std::function<void(ClientAction)>& on_action, TransferStats* stats) {
+  TransferStats local;
+  if (!stats) stats = &local;
   std::string host, port;
   EPSYNC_RETURN_IF_ERROR(split_address(opt.address, host, port));
   asio::ssl::context ctx(asio::ssl::context::tlsv13_client);
@@ -137,6 +139,7 @@ Status run_client(const ClientOptions& opt, ClientSession& session,
         dog.arm(opt.idle_timeout);
         auto [wec, written] = co_await asio::async_write(stream, asio::buffer(out), kTuple);
         dog.disarm();
+        stats->bytes_sent += static_cast<std::int64_t>(written);
         if (wec) {
           result = Status::IoError("connection to hub lost while sending: " + (dog.fired() ? "timed out" : describe(wec)));
           co_return;
@@ -152,6 +155,7 @@ Status run_client(const ClientOptions& opt, ClientSession& session,
                              : Status::IoError("connection to hub lost: " + describe(ec2));
         co_return;
       }
+      stats->bytes_received += static_cast<std::int64_t>(n);
       session.receive(std::string_view(buf.data(), n));
     }
     // Polite close; a peer that just drops the connection is fine too.

@@ -1,0 +1,276 @@
+// Benchmarks B1 and B2 (docs/BENCHMARKS.md): a centre with N trainees and their Korean course
+// records (about 16 cells each) catches up with an empty hub.
+//   B1  catch-up over TLS on 127.0.0.1: the real `epsync hub` daemon and `epsync sync`, timed until
+//       the agent exits (every batch acknowledged after the hub's durable commit).
+//   B2a the same rows bulk-inserted into plain SQLite tables in one transaction (the ceiling).
+//   B2b the same row changes applied to a hub store in-process (HubStore::commit, no network).
+// Usage: bench_sync [trainees=100000] [runs=3]. Prints a table, then one JSON line.
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hub/hub_store.h"
+#include "storage/change_log.h"
+#include "storage/iin.h"
+#include "storage/store.h"
+#include "support/run.h"
+#include "support/temp_dir.h"
+
+using namespace epsync;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double secs(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+int free_port() {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+bool accepts(int port) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(s);
+  return ok;
+}
+
+long peak_rss_kb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+void must(const Status& s, const char* what) {
+  if (!s.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, s.message().c_str());
+    std::exit(1);
+  }
+}
+
+// The centre's data: N trainees, each with a Korean course record, written with change capture.
+std::int64_t build_centre(const std::string& path, int n) {
+  StoreOptions o;
+  o.create = true;
+  o.operator_name = "bench";
+  auto s = Store::open(path, o);
+  must(s.status(), "centre store");
+  must(s.value()->set_meta("center_id", "ALM-014"), "meta");
+  WriteTxn w(*s.value());
+  must(w.begin(), "begin");
+  const char* surnames[] = {"Қасымова", "Ахметов", "Сәрсенбай", "Ёлкин", "Өмірзақ", "Нұрланов", "Үсенова", "Жақсылық"};
+  for (int i = 0; i < n; ++i) {
+    Date birth = add_days(Date{1988, 1, 1}, i % 7000);
+    char sex = (i / 7000) % 2 ? 'M' : 'F';
+    std::string id = new_random_id();
+    must(w.insert("trainee", id, "ALM-014",
+                  {{"iin", make_iin(birth, sex, (i / 14000) * 10)}, {"surname", std::string(surnames[i % 8])},
+                   {"given_name", std::string("Әлия")}, {"patronymic", std::string("Серікқызы")},
+                   {"birth_date", format_date(birth)}, {"sex", std::string(1, sex)},
+                   {"phone", "+7 701 " + std::to_string(1000000 + i)}, {"sector", std::string("manufacturing")},
+                   {"status", std::string("active")}}),
+         "insert trainee");
+    must(w.insert("korean_course", new_random_id(), "ALM-014",
+                  {{"trainee_id", id}, {"hours", std::int64_t{120 + i % 100}}, {"level", std::string("EPS-TOPIK prep")}}),
+         "insert course");
+  }
+  std::int64_t cells = w.changes_written();
+  must(w.commit(), "commit");
+  return cells;
+}
+
+// B2a: the same rows copied into bare tables (no change capture, no versions) in one transaction.
+double plain_insert(const std::string& centre, const std::string& path, std::int64_t& cells) {
+  std::remove(path.c_str());
+  Db::OpenOptions oo;
+  oo.create = true;
+  auto db = Db::open(path, oo);
+  must(db.status(), "plain db");
+  Db& d = *db.value();
+  must(d.exec("ATTACH DATABASE '" + centre + "' AS c"), "attach");
+  must(d.exec("CREATE TABLE trainee (id TEXT PRIMARY KEY, center_id, iin, surname, given_name, patronymic, "
+              "birth_date, sex, phone, sector, status, deleted);"
+              "CREATE TABLE korean_course (id TEXT PRIMARY KEY, center_id, trainee_id, hours, level, deleted)"),
+       "create");
+  // Rows are read into memory first so only the inserts are timed.
+  struct Row { std::vector<Value> v; };
+  std::vector<Row> trainees, courses;
+  for (auto [table, cols, out] : {std::tuple{"trainee", 12, &trainees}, std::tuple{"korean_course", 6, &courses}}) {
+    std::string sql = std::string("SELECT ") +
+                      (cols == 12 ? "id, center_id, iin, surname, given_name, patronymic, birth_date, sex, phone, sector, status, deleted"
+                                  : "id, center_id, trainee_id, hours, level, deleted") +
+                      " FROM c." + table;
+    auto st = d.prepare(sql);
+    while (st->step().value()) {
+      Row r;
+      for (int i = 0; i < cols; ++i) r.v.push_back(st->column_value(i));
+      out->push_back(std::move(r));
+    }
+  }
+  cells = 0;
+  auto t0 = Clock::now();
+  must(d.exec("BEGIN"), "begin");
+  auto ins_t = d.prepare("INSERT INTO main.trainee VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+  auto ins_k = d.prepare("INSERT INTO main.korean_course VALUES (?,?,?,?,?,?)");
+  for (auto [rows, st] : {std::pair{&trainees, &ins_t.value()}, std::pair{&courses, &ins_k.value()}})
+    for (const auto& r : *rows) {
+      for (size_t i = 0; i < r.v.size(); ++i) st->bind(static_cast<int>(i + 1), r.v[i]);
+      must(st->run(), "insert");
+      cells += static_cast<std::int64_t>(r.v.size() - 1);  // the id is the key, not a cell
+    }
+  must(d.exec("COMMIT"), "commit");
+  return secs(t0, Clock::now());
+}
+
+// B2b: every row change applied through the hub's own commit path, in-process.
+double hub_apply(const std::vector<RowChange>& changes, const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  auto hub = hub::HubStore::open(path);
+  must(hub.status(), "hub store");
+  must(hub.value()->add_center("ALM-014", "almaty", "bench"), "register");
+  auto t0 = Clock::now();
+  auto r = hub.value()->commit({hub::PushJob{"ALM-014", sync::Push{1, changes}}});
+  double s = secs(t0, Clock::now());
+  must(r[0].status(), "apply");
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int n = argc > 1 ? std::atoi(argv[1]) : 100000;
+  int runs = argc > 2 ? std::atoi(argv[2]) : 3;
+  test::TempDir dir;
+  std::string certs = std::string(EPSYNC_SOURCE_DIR) + "/certs/epsync-certs";
+  for (std::vector<std::string> cmd : {std::vector<std::string>{certs, "init-ca", "--dir", dir.file("pki")},
+                                       {certs, "hub", "--dir", dir.file("pki"), "--out", dir.file("hub"), "--dns", "localhost", "--ip", "127.0.0.1"},
+                                       {certs, "center", "--dir", dir.file("pki"), "--out", dir.file("alm"), "--id", "ALM-014"}}) {
+    auto r = test::run(cmd);
+    if (r.exit_code != 0) {
+      std::fprintf(stderr, "certs: %s", r.err.c_str());
+      return 1;
+    }
+  }
+  std::string centre = dir.file("centre.db");
+  auto t0 = Clock::now();
+  std::int64_t cells = build_centre(centre, n);
+  std::fprintf(stderr, "built the centre store: %d trainees, %lld cells in %.1f s\n", n, static_cast<long long>(cells),
+               secs(t0, Clock::now()));
+  std::vector<RowChange> changes;
+  {
+    auto s = Store::open(centre);
+    ChangeQuery q;
+    q.limit = 100'000'000;
+    changes = read_changes(*s.value(), q).value();
+  }
+
+  std::vector<double> plain, apply, push;
+  std::int64_t plain_cells = 0, bytes_sent = 0, bytes_received = 0;
+  long agent_rss = 0, hub_rss = 0;
+  for (int r = 0; r < runs; ++r) {
+    plain.push_back(plain_insert(centre, dir.file("plain.db"), plain_cells));
+    apply.push_back(hub_apply(changes, dir.file("apply.db")));
+
+    // B1: the real daemon and the real client.
+    std::string hub_db = dir.file("hub.db");
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((hub_db + suffix).c_str());
+    int port = free_port();
+    test::write_file_bytes(dir.file("hub.toml"), "[listen]\naddress = \"127.0.0.1:" + std::to_string(port) +
+                                                     "\"\n[tls]\nca = \"" + dir.file("pki/ca.crt") + "\"\ncert = \"" +
+                                                     dir.file("hub.crt") + "\"\nkey = \"" + dir.file("hub.key") +
+                                                     "\"\n[store]\npath = \"" + hub_db + "\"\n");
+    test::write_file_bytes(dir.file("alm.toml"), "[center]\nid = \"ALM-014\"\n[store]\npath = \"" + centre +
+                                                     "\"\n[hub]\naddress = \"127.0.0.1:" + std::to_string(port) +
+                                                     "\"\nca = \"" + dir.file("pki/ca.crt") + "\"\ncert = \"" +
+                                                     dir.file("alm.crt") + "\"\nkey = \"" + dir.file("alm.key") + "\"\n");
+    auto reg = test::run({EPSYNC_BINARY, "hub", "center", "add", "ALM-014", "--region", "almaty", "--name", "bench",
+                          "--config", dir.file("hub.toml")});
+    if (reg.exit_code != 0) {
+      std::fprintf(stderr, "register: %s", reg.err.c_str());
+      return 1;
+    }
+    // The agent's sync state from the previous run must not say "already sent".
+    {
+      auto s = Store::open(centre);
+      for (const char* k : {"sync.acked", "sync.cursor", "sync.epoch", "sync.cursor_check"}) s.value()->set_meta(k, "");
+    }
+    pid_t hub = fork();
+    if (hub == 0) {
+      int err = open(dir.file("hub.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      dup2(err, 2);
+      execl(EPSYNC_BINARY, EPSYNC_BINARY, "hub", "--config", dir.file("hub.toml").c_str(), nullptr);
+      _exit(127);
+    }
+    for (int i = 0; i < 200 && !accepts(port); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto t1 = Clock::now();
+    auto sync = test::run({EPSYNC_BINARY, "sync", "--json", "--config", dir.file("alm.toml")}, {}, 600);
+    double s = secs(t1, Clock::now());
+    struct rusage ru {};
+    getrusage(RUSAGE_CHILDREN, &ru);
+    agent_rss = std::max(agent_rss, ru.ru_maxrss);
+    hub_rss = std::max(hub_rss, peak_rss_kb(hub));
+    kill(hub, SIGTERM);
+    waitpid(hub, nullptr, 0);
+    if (sync.exit_code != 0) {
+      std::fprintf(stderr, "sync failed: %s%s", sync.out.c_str(), sync.err.c_str());
+      return 1;
+    }
+    auto pos = sync.out.find("\"bytes_sent\":");
+    if (pos != std::string::npos) bytes_sent = std::stoll(sync.out.substr(pos + 13));
+    pos = sync.out.find("\"bytes_received\":");
+    if (pos != std::string::npos) bytes_received = std::stoll(sync.out.substr(pos + 17));
+    push.push_back(s);
+  }
+  double p = median(plain), a = median(apply), b1 = median(push);
+  double plain_rate = static_cast<double>(plain_cells) / p, apply_rate = static_cast<double>(cells) / a,
+         push_rate = static_cast<double>(cells) / b1;
+  std::printf("%-46s %10s %9s %12s %8s\n", "scenario (median of runs)", "cells", "seconds", "cells/s", "vs B2a");
+  std::printf("%-46s %10lld %9.3f %12.0f %8s\n", "B2a plain insert, one transaction", static_cast<long long>(plain_cells), p,
+              plain_rate, "1.00");
+  std::printf("%-46s %10lld %9.3f %12.0f %8.2f\n", "B2b hub apply in-process (validate+merge+log)", static_cast<long long>(cells),
+              a, apply_rate, apply_rate / plain_rate);
+  std::printf("%-46s %10lld %9.3f %12.0f %8.2f\n", "B1 catch-up over TLS to an empty hub", static_cast<long long>(cells), b1,
+              push_rate, push_rate / plain_rate);
+  std::printf("B1: %zu row changes, %lld bytes sent, %lld bytes received, peak RSS agent %ld MiB, hub %ld MiB\n",
+              changes.size(), static_cast<long long>(bytes_sent), static_cast<long long>(bytes_received), agent_rss / 1024,
+              hub_rss / 1024);
+  std::printf("{\"bench\":\"sync\",\"trainees\":%d,\"runs\":%d,\"row_changes\":%zu,\"cells\":%lld,"
+              "\"b2a_plain_s\":%.4f,\"b2a_cells_per_s\":%.0f,\"b2b_apply_s\":%.4f,\"b2b_cells_per_s\":%.0f,"
+              "\"b1_push_s\":%.4f,\"b1_cells_per_s\":%.0f,\"b1_vs_b2a\":%.3f,\"b1_bytes_sent\":%lld,"
+              "\"b1_bytes_received\":%lld,\"agent_peak_rss_kib\":%ld,\"hub_peak_rss_kib\":%ld}\n",
+              n, runs, changes.size(), static_cast<long long>(cells), p, plain_rate, a, apply_rate, b1, push_rate,
+              push_rate / plain_rate, static_cast<long long>(bytes_sent), static_cast<long long>(bytes_received), agent_rss,
+              hub_rss);
+  return 0;
+}

@@ -83,7 +83,7 @@ Result<ResultsOutcome> import_official_results(HubStore& hub, std::string_view t
         ++out.already_present;
         continue;
       }
-      EPSYNC_RETURN_IF_ERROR(w.insert("test_result", new_random_id(), center,
+      EPSYNC_RETURN_IF_ERROR(w.insert("test_result", new_row_id(), center,
                                       {{"trainee_id", trainee}, {"kind", std::string("eps-topik")},
                                        {"test_date", row.date}, {"score", row.score},
                                        {"source", std::string("official")}}));

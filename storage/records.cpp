@@ -317,7 +317,7 @@ Result<std::string> Records::add_trainee(const TraineeFields& f_in, FieldStyle s
     if (!dup.ok()) return dup.status();
     if (dup.value()) return invalid("iin", "an active trainee with this IIN is already enrolled here (id " + *dup.value() + ")");
   }
-  std::string id = new_random_id();
+  std::string id = new_row_id();
   EPSYNC_RETURN_IF_ERROR(w_.insert("trainee", id, center_, columns_of(f)));
   return id;
 }
@@ -369,7 +369,7 @@ Result<std::string> Records::record_korean(const std::string& ref, const KoreanI
     return *existing;
   }
   cols.emplace_back("trainee_id", t->id);
-  std::string id = new_random_id();
+  std::string id = new_row_id();
   EPSYNC_RETURN_IF_ERROR(w_.insert("korean_course", id, center_, cols));
   return id;
 }
@@ -383,7 +383,7 @@ Result<std::string> Records::record_test(const std::string& ref, const TestInput
   if (in.source != "center" && in.source != "official") return invalid("source", "must be center or official");
   auto t = trainee(ref);
   if (!t.ok()) return t.status();
-  std::string id = new_random_id();
+  std::string id = new_row_id();
   EPSYNC_RETURN_IF_ERROR(w_.insert("test_result", id, center_,
                                    {{"trainee_id", t->id}, {"kind", in.kind}, {"test_date", in.date},
                                     {"score", in.score}, {"source", in.source}}));
@@ -406,7 +406,7 @@ Result<std::string> Records::record_medical(const std::string& ref, const Medica
   Columns cols = {{"trainee_id", t->id}, {"check_date", in.date}, {"result", in.result}};
   if (in.valid_until) cols.emplace_back("valid_until", *in.valid_until);
   if (in.clinic) cols.emplace_back("clinic", *in.clinic);
-  std::string id = new_random_id();
+  std::string id = new_row_id();
   EPSYNC_RETURN_IF_ERROR(w_.insert("medical_check", id, center_, cols));
   return id;
 }
@@ -450,7 +450,7 @@ Result<std::string> Records::record_document(const std::string& ref, const Docum
   }
   cols.emplace_back("trainee_id", t->id);
   cols.emplace_back("kind", in.kind);
-  std::string id = new_random_id();
+  std::string id = new_row_id();
   EPSYNC_RETURN_IF_ERROR(w_.insert("document_check", id, center_, cols));
   return id;
 }

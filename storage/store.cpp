@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <sys/random.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 
@@ -69,6 +70,15 @@ std::string new_random_id() {
     out[2 * i + 1] = hex[bytes[i] & 15];
   }
   return out;
+}
+
+std::string new_row_id() {
+  std::string id = new_random_id();
+  auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  static const char* hex = "0123456789abcdef";
+  for (int i = 0; i < 12; ++i) id[static_cast<size_t>(i)] = hex[(ms >> (44 - 4 * i)) & 15];
+  return id;
 }
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions opt) {
@@ -209,6 +219,10 @@ Status StoreTxn::begin() {
   EPSYNC_RETURN_IF_ERROR(txn_.begin(Txn::Kind::kImmediate));
   ++store_.capture_depth_;
   armed_ = true;
+  // Writes through capture and merge are what the guard triggers let through anyway; running a
+  // trigger program for every row of a large merge costs more than the insert itself, so this
+  // connection skips them while armed. Other connections (and this one, unarmed) still meet them.
+  sqlite3_db_config(store_.db().handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
   // Another process (the CLI beside the daemon) may have written since we last looked.
   auto hlc = store_.meta("hlc");
   if (!hlc.ok()) return hlc.status();
@@ -233,6 +247,7 @@ void StoreTxn::disarm() {
   if (armed_) {
     --store_.capture_depth_;
     armed_ = false;
+    if (store_.capture_depth_ == 0) sqlite3_db_config(store_.db().handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, nullptr);
   }
 }
 

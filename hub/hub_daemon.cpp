@@ -4,14 +4,12 @@
 #include <openssl/x509.h>
 #include <systemd/sd-daemon.h>
 
-#include <asio.hpp>
-#include <asio/experimental/as_tuple.hpp>
-#include <asio/ssl.hpp>
 #include <memory>
 #include <optional>
 #include <set>
 
 #include "hub/store_worker.h"
+#include "sync/asio_tls.h"
 #include "sync/server_session.h"
 #include "sync/tls.h"
 #include "util/log.h"
@@ -21,18 +19,9 @@ namespace epsync::hub {
 namespace {
 
 using asio::awaitable;
-using asio::use_awaitable;
-using Stream = asio::ssl::stream<asio::ip::tcp::socket>;
-constexpr auto kTuple = asio::experimental::as_tuple(use_awaitable);
-
-std::string ssl_error(const std::error_code& ec) {
-  if (ec.category() == asio::error::get_ssl_category()) {
-    char buf[256];
-    ERR_error_string_n(static_cast<unsigned long>(ec.value()), buf, sizeof buf);
-    return buf;
-  }
-  return ec.message();
-}
+using sync::tls::kTuple;
+using sync::tls::Stream;
+const auto ssl_error = sync::tls::describe;
 
 struct Shared {
   asio::io_context& io;

@@ -2,11 +2,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include <asio.hpp>
-#include <asio/experimental/as_tuple.hpp>
-#include <asio/ssl.hpp>
 #include <memory>
 
+#include "sync/asio_tls.h"
 #include "sync/tls.h"
 
 namespace epsync::sync {
@@ -14,10 +12,9 @@ namespace epsync::sync {
 namespace {
 
 using asio::awaitable;
-using asio::use_awaitable;
-using Stream = asio::ssl::stream<asio::ip::tcp::socket>;
-// Asio 1.22 keeps as_tuple under experimental: results as (error_code, ...) instead of throws.
-constexpr auto kTuple = asio::experimental::as_tuple(use_awaitable);
+using tls::describe;
+using tls::kTuple;
+using tls::Stream;
 
 // Closes the socket if an operation outlives its deadline, which fails that operation.
 class Watchdog {
@@ -42,15 +39,6 @@ class Watchdog {
   bool fired_ = false;
 };
 
-std::string describe(const std::error_code& ec) {
-  std::string m = ec.message();
-  if (ec.category() == asio::error::get_ssl_category()) {
-    char buf[256];
-    ERR_error_string_n(static_cast<unsigned long>(ec.value()), buf, sizeof buf);
-    m = buf;
-  }
-  return m;
-}
 
 }  // namespace
 

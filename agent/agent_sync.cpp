@@ -69,6 +69,20 @@ Result<std::int64_t> pending_changes(Store& s, std::int64_t acked) {
   return n;
 }
 
+Result<std::int64_t> last_own_site_seq(Store& s) {
+  auto key = s.known_site_key(s.site_id());
+  if (!key.ok()) return key.status();
+  if (!key.value()) return std::int64_t{0};
+  auto st = s.db().cached("SELECT coalesce(max(site_seq), 0) FROM change_log WHERE site = ?");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, key.value());
+  auto r = (*st)->step();
+  if (!r.ok()) return r.status();
+  std::int64_t n = (*st)->column_int(0);
+  (*st)->reset();
+  return n;
+}
+
 Result<std::int64_t> oldest_pending_age_s(Store& s, std::int64_t acked) {
   auto key = s.known_site_key(s.site_id());
   if (!key.ok()) return key.status();
@@ -109,6 +123,17 @@ void AgentSync::record_failure(const Status& s) {
 void AgentSync::handle(sync::ClientAction action, sync::ClientSession& session) {
   if (auto* w = std::get_if<sync::client::Welcomed>(&action)) {
     std::int64_t offset = store_.clock().physical_now() - w->welcome.hub_time_ms;
+    // The hub holding more of this site's changes than the store itself means the store was put
+    // back from an older copy: its next changes would reuse numbers the hub already holds and be
+    // dropped as duplicates. Stop before anything is exchanged.
+    auto own = last_own_site_seq(store_);
+    if (!own.ok()) return session.fail(own.status());
+    if (!w->epoch_changed && w->welcome.hwm > own.value())
+      return session.fail(Status::Corrupt(
+          "this store is older than the hub's copy of its changes (hub holds " + std::to_string(w->welcome.hwm) +
+          ", store " + std::to_string(own.value()) +
+          "): it was put back from a backup or snapshot. Changes made since are kept here; run `epsync restore` "
+          "to re-seed the store from the hub, then enter them again"));
     Status s = store_.set_meta("sync.clock_offset_ms", std::to_string(offset));
     if (s.ok()) s = store_.set_meta("sync.acked", std::to_string(w->welcome.hwm));
     if (s.ok() && w->epoch_changed) {

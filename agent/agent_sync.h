@@ -26,6 +26,8 @@ Result<AgentSyncState> load_sync_state(Store& store);
 // Row changes made here that the hub has not acknowledged, and the age of the oldest of them.
 Result<std::int64_t> pending_changes(Store& store, std::int64_t acked);
 Result<std::int64_t> oldest_pending_age_s(Store& store, std::int64_t acked);
+// The highest sequence number of a change made here (0 for none).
+Result<std::int64_t> last_own_site_seq(Store& store);
 
 struct AgentIdentity {
   std::string center;

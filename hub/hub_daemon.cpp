@@ -46,8 +46,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto [hec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kTuple);
     timer_.cancel();
     if (hec) {
-      log::warning("refused connection from " + peer_ + ": TLS handshake failed: " +
-                   (timed_out_ ? "no handshake within the time limit" : ssl_error(hec)));
+      std::string why = timed_out_ ? "no handshake within the time limit" : ssl_error(hec);
+      // Say which certificate and why (expired, revoked, unknown CA), not only "verify failed".
+      long verify = SSL_get_verify_result(stream_.native_handle());
+      if (!timed_out_ && verify != X509_V_OK) why += ": " + std::string(X509_verify_cert_error_string(verify));
+      if (X509* peer = SSL_get1_peer_certificate(stream_.native_handle())) {
+        char cn[256] = {0};
+        if (X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof cn) > 0)
+          why = "certificate CN=" + std::string(cn) + ": " + why;
+        X509_free(peer);
+      }
+      log::warning("refused connection from " + peer_ + ": TLS handshake failed: " + why);
       co_return close();
     }
     std::string cn;
@@ -301,8 +310,13 @@ int run_hub_daemon(const HubConfig& cfg) {
     shared.stopping = true;
     std::error_code ignored;
     acceptor.close(ignored);
+    bool any = false;
     for (auto& w : shared.live)
-      if (auto c = w.lock()) c->stop();
+      if (auto c = w.lock()) {
+        c->stop();
+        any = true;
+      }
+    if (!any) return io.stop();
     // Sessions get a moment to say goodbye; then the loop ends regardless.
     auto deadline = std::make_shared<asio::steady_timer>(io, std::chrono::seconds(2));
     deadline->async_wait([&io, deadline](std::error_code) { io.stop(); });

@@ -10,6 +10,7 @@
 
 #include "agent/cli_support.h"
 #include "agent/commands.h"
+#include "agent/nudge.h"
 #include "agent/config.h"
 #include "storage/history.h"
 #include "storage/readiness.h"
@@ -60,6 +61,7 @@ int write(const Global& g, const std::function<Result<std::string>(Records&)>& f
   auto id = fn(records);
   if (!id.ok()) return fail(id.status());
   if (Status s = w.commit(); !s.ok()) return fail(s);
+  nudge_agent(opened->store->path());
   if (g.json) {
     std::cout << json{{"id", id.value()}, {"changes", w.changes_written()}}.dump() << "\n";
   } else {
@@ -214,6 +216,7 @@ int import_csv(const Global& g, const std::string& file) {
               << (outcome->errors.size() == 1 ? "" : "s") << " in " << file << "\n";
     return 2;
   }
+  nudge_agent(opened->store->path());
   if (g.json) std::cout << json{{"imported", outcome->imported}}.dump() << "\n";
   else std::cout << "imported " << outcome->imported << " trainees\n";
   return 0;

@@ -138,6 +138,9 @@ int main(int argc, char** argv) {
   sync_cmd->add_flag("--wait", wait, "Wait for the session to finish (a one-shot sync always does)");
   add_global(*sync_cmd, g, true);
   on(sync_cmd, [&] { return sync_now(g, wait); });
+  auto* agent_cmd = app.add_subcommand("agent", "The centre daemon: syncs every interval, after local writes, with backoff");
+  add_global(*agent_cmd, g, false);
+  on(agent_cmd, [&] { return cli::agent_daemon(g); });
   auto* status_cmd = app.add_subcommand("status", "Centre, pending changes, last sync, last error, clock and certificate");
   add_global(*status_cmd, g, true);
   on(status_cmd, [&] { return cli::status(g); });

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "agent/agent_daemon.h"
 #include "agent/agent_sync.h"
 #include "agent/cli_support.h"
 #include "sync/tls.h"
@@ -63,6 +64,11 @@ int sync_now(const Global& g, bool /*wait: a one-shot sync always waits for its 
               << agent.pulled_changes() << " row changes; " << pending << " pending\n";
   }
   return 0;
+}
+
+int agent_daemon(const Global& g) {
+  std::string config = g.config.empty() ? kDefaultAgentConfig : g.config;
+  return run_agent_daemon({config, g.db});
 }
 
 int status(const Global& g) {

@@ -24,6 +24,9 @@ struct ClientOptions {
   TlsFiles files;
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds idle_timeout{30000};
+  // Called with a function that abandons the session from any thread (the daemon's SIGTERM), and
+  // with an empty function when the session is over.
+  std::function<void(std::function<void()>)> register_stop;
 };
 
 // Bytes written to and read from the TLS stream during a session (framing included, TLS record

@@ -154,7 +154,16 @@ Status run_client(const ClientOptions& opt, ClientSession& session,
   asio::co_spawn(io, main(), [&](std::exception_ptr e) {
     if (e) result = Status::IoError("sync client failed unexpectedly");
   });
+  bool stopped = false;
+  if (opt.register_stop) opt.register_stop([&io, &stopped] {
+      asio::post(io, [&io, &stopped] {
+        stopped = true;
+        io.stop();
+      });
+    });
   io.run();
+  if (opt.register_stop) opt.register_stop({});
+  if (stopped) return Status::IoError("sync abandoned: the agent is stopping");
   return result;
 }
 

@@ -51,6 +51,7 @@ int backup(const Global& g, const std::string& file);
 // Agent-side sync (sync_commands.cpp).
 int sync_now(const Global& g, bool wait);
 int agent_daemon(const Global& g);
+int restore(const Global& g, bool force);
 int status(const Global& g);
 
 // Hub side (hub_commands.cpp); --db or the hub config's store path.

@@ -138,6 +138,11 @@ int main(int argc, char** argv) {
   sync_cmd->add_flag("--wait", wait, "Wait for the session to finish (a one-shot sync always does)");
   add_global(*sync_cmd, g, true);
   on(sync_cmd, [&] { return sync_now(g, wait); });
+  bool force = false;
+  auto* restore_cmd = app.add_subcommand("restore", "Re-seed a lost centre store from the hub (new site id, same centre)");
+  restore_cmd->add_flag("--force", force, "Move an existing store aside (renamed .before-restore) instead of refusing");
+  add_global(*restore_cmd, g, true);
+  on(restore_cmd, [&] { return cli::restore(g, force); });
   auto* agent_cmd = app.add_subcommand("agent", "The centre daemon: syncs every interval, after local writes, with backoff");
   add_global(*agent_cmd, g, false);
   on(agent_cmd, [&] { return cli::agent_daemon(g); });

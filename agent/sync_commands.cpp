@@ -1,4 +1,5 @@
 // `epsync sync` (one session with the hub, now) and `epsync status`.
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -21,12 +22,56 @@ std::int64_t now_ms() {
 
 }  // namespace
 
+namespace {
+
+struct SyncOutcome {
+  Status status;
+  std::int64_t pushed = 0, pulled = 0, pending = 0;
+  sync::TransferStats bytes;
+};
+
+Status require_hub_keys(const AgentConfig& cfg) {
+  for (auto [key, value] : {std::pair<const char*, const std::string*>{"hub.address", &cfg.hub_address},
+                            {"hub.ca", &cfg.hub_ca}, {"hub.cert", &cfg.hub_cert}, {"hub.key", &cfg.hub_key}})
+    if (value->empty()) return Status::InvalidInput(cfg.source + ": " + key + ": required to sync");
+  return Status::Ok();
+}
+
+// One session with the hub for an open centre store.
+SyncOutcome run_session(const AgentConfig& cfg, Store& store) {
+  SyncOutcome out;
+  auto cert = sync::read_certificate(cfg.hub_cert);
+  if (!cert.ok()) {
+    out.status = cert.status();
+    return out;
+  }
+  AgentSync agent(store, {cfg.center_id, kAgentVersion, cert->not_after});
+  auto client_cfg = agent.config();
+  if (!client_cfg.ok()) {
+    out.status = client_cfg.status();
+    return out;
+  }
+  sync::ClientSession session(client_cfg.value());
+  sync::ClientOptions opt;
+  opt.address = cfg.hub_address;
+  opt.files = {cfg.hub_ca, cfg.hub_cert, cfg.hub_key, ""};
+  Status transport =
+      sync::run_client(opt, session, [&](sync::ClientAction a) { agent.handle(std::move(a), session); }, &out.bytes);
+  if (!agent.finished()) agent.record_failure(transport.ok() ? Status::IoError("session ended early") : transport);
+  out.status = agent.result();
+  out.pushed = agent.pushed_changes();
+  out.pulled = agent.pulled_changes();
+  if (auto state = load_sync_state(store); state.ok())
+    if (auto p = pending_changes(store, state->acked); p.ok()) out.pending = p.value();
+  return out;
+}
+
+}  // namespace
+
 int sync_now(const Global& g, bool /*wait: a one-shot sync always waits for its end*/) {
   auto cfg = agent_config(g);
   if (!cfg.ok()) return fail(cfg.status());
-  for (auto [key, value] : {std::pair<const char*, const std::string*>{"hub.address", &cfg->hub_address},
-                            {"hub.ca", &cfg->hub_ca}, {"hub.cert", &cfg->hub_cert}, {"hub.key", &cfg->hub_key}})
-    if (value->empty()) return fail(Status::InvalidInput(cfg->source + ": " + key + ": required to sync"));
+  if (Status s = require_hub_keys(cfg.value()); !s.ok()) return fail(s);
   Global with_store = g;
   if (with_store.db.empty()) with_store.db = cfg->store_path;
   auto opened = open_centre(with_store);
@@ -34,34 +79,60 @@ int sync_now(const Global& g, bool /*wait: a one-shot sync always waits for its 
   if (opened->center != cfg->center_id)
     return fail(Status::InvalidInput("the store belongs to centre " + opened->center + " but " + cfg->source +
                                      " says center.id = " + cfg->center_id));
-  auto cert = sync::read_certificate(cfg->hub_cert);
-  if (!cert.ok()) return fail(cert.status());
-  AgentSync agent(*opened->store, {cfg->center_id, kAgentVersion, cert->not_after});
-  auto client_cfg = agent.config();
-  if (!client_cfg.ok()) return fail(client_cfg.status());
-  sync::ClientSession session(client_cfg.value());
-  sync::ClientOptions opt;
-  opt.address = cfg->hub_address;
-  opt.files = {cfg->hub_ca, cfg->hub_cert, cfg->hub_key, ""};
-  sync::TransferStats bytes;
-  Status transport =
-      sync::run_client(opt, session, [&](sync::ClientAction a) { agent.handle(std::move(a), session); }, &bytes);
-  if (!agent.finished()) agent.record_failure(transport.ok() ? Status::IoError("session ended early") : transport);
-  if (!agent.result().ok()) {
-    std::cerr << "epsync: sync failed: " << agent.result().message() << "\n";
+  SyncOutcome r = run_session(cfg.value(), *opened->store);
+  if (!r.status.ok()) {
+    std::cerr << "epsync: sync failed: " << r.status.message() << "\n";
     return 1;
   }
-  auto state = load_sync_state(*opened->store);
-  std::int64_t pending = 0;
-  if (state.ok())
-    if (auto p = pending_changes(*opened->store, state->acked); p.ok()) pending = p.value();
   if (g.json) {
-    std::cout << json{{"ok", true}, {"pushed", agent.pushed_changes()}, {"pulled", agent.pulled_changes()},
-                      {"pending", pending}, {"bytes_sent", bytes.bytes_sent},
-                      {"bytes_received", bytes.bytes_received}}.dump() << "\n";
+    std::cout << json{{"ok", true}, {"pushed", r.pushed}, {"pulled", r.pulled}, {"pending", r.pending},
+                      {"bytes_sent", r.bytes.bytes_sent}, {"bytes_received", r.bytes.bytes_received}}.dump() << "\n";
   } else {
-    std::cout << "synced with " << cfg->hub_address << ": sent " << agent.pushed_changes() << ", received "
-              << agent.pulled_changes() << " row changes; " << pending << " pending\n";
+    std::cout << "synced with " << cfg->hub_address << ": sent " << r.pushed << ", received " << r.pulled
+              << " row changes; " << r.pending << " pending\n";
+  }
+  return 0;
+}
+
+int restore(const Global& g, bool force) {
+  auto cfg = agent_config(g);
+  if (!cfg.ok()) return fail(cfg.status());
+  if (Status s = require_hub_keys(cfg.value()); !s.ok()) return fail(s);
+  std::string path = g.db.empty() ? cfg->store_path : g.db;
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    if (!force)
+      return fail(Status::InvalidInput(path + " exists; restore builds a new store. Move it aside, or pass --force "
+                                       "to have it renamed to " + path + ".before-restore"));
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::string from = path + suffix;
+      if (std::filesystem::exists(from, ec)) std::filesystem::rename(from, path + ".before-restore" + suffix, ec);
+      if (ec) return fail(Status::IoError("cannot move " + from + " aside: " + ec.message()));
+    }
+  }
+  StoreOptions o;
+  o.create = true;
+  o.operator_name = operator_name();
+  auto store = Store::open(path, o);
+  if (!store.ok()) return fail(store.status());
+  if (Status s = store.value()->set_meta("center_id", cfg->center_id); !s.ok()) return fail(s);
+  SyncOutcome r = run_session(cfg.value(), *store.value());
+  if (!r.status.ok()) {
+    std::cerr << "epsync: restore failed: " << r.status.message() << "\n"
+              << "epsync: " << path << " holds what arrived so far; run `epsync sync` to finish\n";
+    return 1;
+  }
+  // The region comes back with the hub's registry row for this centre.
+  if (auto st = store.value()->db().prepare("SELECT region FROM center WHERE id = ?"); st.ok()) {
+    st->bind(1, cfg->center_id);
+    if (auto row = st->step(); row.ok() && row.value()) store.value()->set_meta("region", st->column_text(0));
+  }
+  if (g.json) {
+    std::cout << json{{"ok", true}, {"center", cfg->center_id}, {"site_id", store.value()->site_id()},
+                      {"pulled", r.pulled}}.dump() << "\n";
+  } else {
+    std::cout << "restored " << cfg->center_id << " from the hub: " << r.pulled << " row changes; this store is site "
+              << store.value()->site_id() << "\n";
   }
   return 0;
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The main job, end to end on this machine: installs what is missing, builds, then plays a day of
-# the national network on 127.0.0.1. A CA issues certificates; the hub starts; three centres in
-# three regions enrol trainees (Kazakh and Russian names) and record their checks through the
-# CLI; Shymkent works offline and catches up when its link returns; the ministry imports official
-# EPS-TOPIK results that flow back to the centres; the nationwide readiness report ends the day.
+# the national network on 127.0.0.1. A CA issues certificates; the hub daemon starts; each of
+# three centres in three regions runs the agent daemon; registrars enrol trainees (Kazakh and
+# Russian names) and record their checks through the CLI and the agents sync them on their own;
+# Shymkent's link goes down, it works offline, and it catches up when the link returns; the
+# ministry imports official EPS-TOPIK results that flow back to the centres; the nationwide
+# readiness report ends the day.
 # Everything lives in a scratch directory (DEMO_DIR, default a new temporary one) left to look at.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,8 +58,8 @@ for c in "${CENTRES[@]}"; do
   run hub center add "$id" --region "$region" --name "$name" --config hub.toml
 done
 "$EPSYNC" hub --config hub.toml 2>hub.log &
-HUB_PID=$!
-trap 'kill $HUB_PID 2>/dev/null || true; wait $HUB_PID 2>/dev/null || true' EXIT
+PIDS=($!)
+trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do listening "$PORT" && break; sleep 0.1; done
 grep -o "hub listening.*" hub.log
 
@@ -76,6 +78,23 @@ key = "$id.key"
 TOML
   "$EPSYNC" init --center "$id" --region "$region" --config "$id.toml" >/dev/null
 done
+
+say "Each centre starts its agent daemon"
+for c in "${CENTRES[@]}"; do
+  read -r id _ <<<"$c"
+  "$EPSYNC" agent --config "$id.toml" 2>"$id.agent.log" &
+  PIDS+=($!)
+  echo "epsync agent --config $id.toml (pid $!)"
+done
+# Waits until a centre has nothing left to send (the agent syncs within a second of a write).
+settled() {
+  for _ in $(seq 1 100); do
+    "$EPSYNC" status --config "$1.toml" --json | grep -q '"pending": 0' && return 0
+    sleep 0.2
+  done
+  echo "demo: $1 did not settle" >&2
+  return 1
+}
 
 enrol() {  # centre iin surname given birth sex sector
   "$EPSYNC" trainee add --config "$1.toml" --iin "$2" --surname "$3" --given-name "$4" --birth-date "$5" --sex "$6" --sector "$7" >/dev/null
@@ -105,15 +124,17 @@ checks SHY-007 991212301236 164 fit "$(d '+5 years')" submitted
 checks SHY-007 840520401234 99 fit "$(d '+5 years')" verified
 echo "recorded course hours, EPS-TOPIK scores, medical and document checks"
 
-say "Almaty and Astana sync with the hub"
-run sync --config ALM-014.toml
-run sync --config AST-001.toml
+say "The agents have sent everything to the hub by themselves"
+for id in ALM-014 AST-001 SHY-007; do settled "$id"; done
+run hub report --by center --config hub.toml
 
-say "Shymkent's link is down: it keeps working offline"
+say "Shymkent's link goes down; the registrar keeps working offline"
 sed -i "s/127.0.0.1:$PORT/127.0.0.1:1/" SHY-007.toml
-run sync --config SHY-007.toml || echo "(exit code $?: the changes stay queued)"
+kill -HUP "${PIDS[3]}"  # the agent rereads its configuration, as systemctl reload does
 run record document 991212301236 --kind criminal-record --status verified --config SHY-007.toml
+sleep 2
 run status --config SHY-007.toml
+grep -o "sync failed.*" SHY-007.agent.log | tail -n 1
 
 say "The ministry imports official EPS-TOPIK results (one IIN is enrolled nowhere)"
 cat >results.csv <<CSV
@@ -124,10 +145,14 @@ iin,test_date,score
 CSV
 run hub import-results results.csv --config hub.toml
 
-say "Shymkent's link is back; every centre syncs and receives what concerns it"
+say "Shymkent's link is back: its agent catches up by itself"
 sed -i "s/127.0.0.1:1\"/127.0.0.1:$PORT\"/" SHY-007.toml
-for id in SHY-007 ALM-014 AST-001; do run sync --config "$id.toml"; done
+kill -HUP "${PIDS[3]}"
+settled SHY-007
 run status --config SHY-007.toml
+
+say "Official results reach the centres at their next sync (one-shot here, not waiting a minute)"
+for id in ALM-014 AST-001; do run sync --config "$id.toml"; done
 run readiness --config AST-001.toml
 
 say "Nationwide readiness at the hub"

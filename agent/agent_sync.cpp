@@ -149,6 +149,7 @@ void AgentSync::handle(sync::ClientAction action, sync::ClientSession& session) 
     auto st = load_sync_state(store_);
     if (!pending.ok() || !age.ok() || !st.ok()) return session.fail(Status::IoError("cannot read the sync state"));
     hb.pending = pending.value();
+    hb.last_site_seq = own.value();
     hb.oldest_pending_age_s = age.value();
     hb.clock_offset_ms = offset;
     hb.free_disk_bytes = free_disk_bytes(store_.path());

@@ -57,7 +57,10 @@ int status(const Global& g);
 // Hub side (hub_commands.cpp); --db or the hub config's store path.
 int hub_daemon(const Global& g);
 int hub_center_add(const Global& g, const std::string& id, const std::string& region, const std::string& name);
-int hub_center_list(const Global& g);
+int hub_center_list(const Global& g, bool health);
+int hub_duplicates(const Global& g);
+int hub_conflicts(const Global& g, bool all);
+int hub_conflict_resolve(const Global& g, std::int64_t id, bool take_loser, const std::string& note);
 int hub_quarantine(const Global& g);
 int hub_import_results(const Global& g, const std::string& file);
 int hub_report(const Global& g, const std::string& by, const std::optional<std::string>& as_of,

@@ -3,6 +3,7 @@
 // while the daemon runs.
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "hub/hub_daemon.h"
 #include "hub/official_results.h"
 #include "hub/report.h"
+#include "hub/review.h"
 
 namespace epsync::cli {
 
@@ -70,19 +72,100 @@ int hub_center_add(const Global& g, const std::string& id, const std::string& re
   return 0;
 }
 
-int hub_center_list(const Global& g) {
+int hub_center_list(const Global& g, bool health) {
   auto hub = open_hub(g);
   if (!hub.ok()) return fail(hub.status());
-  auto centers = hub.value()->centers();
-  if (!centers.ok()) return fail(centers.status());
+  std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+  auto rows = hub::center_health(hub.value()->store(), now);
+  if (!rows.ok()) return fail(rows.status());
+  auto days = [&](std::int64_t unix_s) { return (unix_s * 1000 - now) / 86'400'000; };
   if (g.json) {
     json arr = json::array();
-    for (const auto& c : centers.value()) arr.push_back({{"center", c.id}, {"region", c.region}, {"name", c.name}});
+    for (const auto& c : rows.value()) {
+      json j{{"center", c.center}, {"region", c.region}, {"name", c.name}};
+      if (health) {
+        j["last_seen"] = c.last_seen_ms ? json(iso_time(*c.last_seen_ms)) : json(nullptr);
+        j["stale"] = c.stale;
+        j["pending"] = c.pending;
+        j["oldest_pending_age_seconds"] = c.oldest_pending_age_s;
+        j["clock_offset_seconds"] = c.clock_offset_ms / 1000;
+        j["agent_version"] = c.agent_version;
+        j["cert_days_left"] = c.last_seen_ms ? json(days(c.cert_expires_at)) : json(nullptr);
+        j["free_disk_bytes"] = c.free_disk_bytes;
+        j["last_error"] = c.last_error;
+      }
+      arr.push_back(j);
+    }
     std::cout << arr.dump(2) << "\n";
     return 0;
   }
-  for (const auto& c : centers.value()) std::cout << c.id << "  " << c.region << "  " << c.name << "\n";
-  std::cout << centers->size() << " centre" << (centers->size() == 1 ? "" : "s") << "\n";
+  for (const auto& c : rows.value()) {
+    std::cout << c.center << "  " << c.region << "  " << c.name;
+    if (health) {
+      if (!c.last_seen_ms) std::cout << "  NEVER SEEN";
+      else
+        std::cout << "  last seen " << iso_time(*c.last_seen_ms) << (c.stale ? " STALE" : "") << ", " << c.pending
+                  << " pending, clock " << c.clock_offset_ms / 1000 << " s, certificate " << days(c.cert_expires_at)
+                  << " days, agent " << c.agent_version;
+    }
+    std::cout << "\n";
+  }
+  std::cout << rows->size() << " centre" << (rows->size() == 1 ? "" : "s") << "\n";
+  return 0;
+}
+
+int hub_duplicates(const Global& g) {
+  auto hub = open_hub(g);
+  if (!hub.ok()) return fail(hub.status());
+  auto dups = hub::duplicate_enrolments(hub.value()->store());
+  if (!dups.ok()) return fail(dups.status());
+  if (g.json) {
+    json arr = json::array();
+    for (const auto& d : dups.value()) arr.push_back({{"iin", d.iin}, {"centers", d.centers}, {"trainees", d.trainees}});
+    std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& d : dups.value()) {
+    std::cout << d.iin << "  enrolled at";
+    for (const auto& c : d.centers) std::cout << " " << c;
+    std::cout << "\n";
+  }
+  std::cout << dups->size() << " IIN(s) enrolled at more than one centre\n";
+  return 0;
+}
+
+int hub_conflicts(const Global& g, bool all) {
+  auto hub = open_hub(g);
+  if (!hub.ok()) return fail(hub.status());
+  auto list = hub::conflicts(hub.value()->store(), all);
+  if (!list.ok()) return fail(list.status());
+  auto text = [](const Value& v) { return is_null(v) ? std::string("(empty)") : std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : to_literal(v); };
+  if (g.json) {
+    json arr = json::array();
+    for (const auto& c : list.value())
+      arr.push_back({{"id", c.id}, {"table", c.table}, {"row_id", c.row_id}, {"field", c.column}, {"center", c.center},
+                     {"kept", text(c.winner)}, {"lost", text(c.loser)}, {"kept_at", hlc_to_string(c.winner_hlc)},
+                     {"lost_at", hlc_to_string(c.loser_hlc)}, {"lost_by", c.loser_operator},
+                     {"resolution", c.resolution ? json(*c.resolution) : json(nullptr)}});
+    std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& c : list.value())
+    std::cout << c.id << "  " << c.center << "  " << c.table << " " << c.row_id.substr(0, 8) << " " << c.column << ": kept "
+              << text(c.winner) << " (" << hlc_to_string(c.winner_hlc).substr(0, 19) << "), lost " << text(c.loser) << " ("
+              << hlc_to_string(c.loser_hlc).substr(0, 19) << (c.loser_operator.empty() ? "" : ", by " + c.loser_operator)
+              << ")" << (c.resolution ? "  [" + *c.resolution + "]" : "") << "\n";
+  std::cout << list->size() << " conflict(s)" << (all ? "" : " waiting for review") << "\n";
+  return 0;
+}
+
+int hub_conflict_resolve(const Global& g, std::int64_t id, bool take_loser, const std::string& note) {
+  auto hub = open_hub(g);
+  if (!hub.ok()) return fail(hub.status());
+  if (Status s = hub::resolve_conflict(*hub.value(), id, take_loser, note); !s.ok()) return fail(s);
+  std::cout << "conflict " << id << " resolved: " << (take_loser ? "the lost value is restored" : "the kept value stands")
+            << "\n";
   return 0;
 }
 

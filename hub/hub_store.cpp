@@ -87,17 +87,19 @@ Result<sync::Welcome> HubStore::welcome(const std::string& site) {
 Status HubStore::record_heartbeat(const std::string& center, const std::string& site, const sync::Heartbeat& hb) {
   auto st = store_->db().cached(
       "INSERT INTO center_health (center, site, last_seen_ms, agent_version, pending, oldest_pending_age_s, "
-      "clock_offset_ms, free_disk_bytes, cert_expires_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "clock_offset_ms, free_disk_bytes, cert_expires_at, last_error, last_site_seq) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (center) DO UPDATE SET site = excluded.site, last_seen_ms = excluded.last_seen_ms, "
       "agent_version = excluded.agent_version, pending = excluded.pending, "
       "oldest_pending_age_s = excluded.oldest_pending_age_s, clock_offset_ms = excluded.clock_offset_ms, "
       "free_disk_bytes = excluded.free_disk_bytes, cert_expires_at = excluded.cert_expires_at, "
-      "last_error = excluded.last_error");
+      "last_error = excluded.last_error, last_site_seq = excluded.last_site_seq");
   if (!st.ok()) return st.status();
   Stmt& s = **st;
   s.bind(1, center).bind(2, site).bind(3, opt_.clock()).bind(4, hb.agent_version.substr(0, 40));
   s.bind(5, hb.pending).bind(6, hb.oldest_pending_age_s).bind(7, hb.clock_offset_ms);
   s.bind(8, hb.free_disk_bytes).bind(9, hb.cert_expires_at).bind(10, hb.last_error.substr(0, 300));
+  s.bind(11, hb.last_site_seq);
   return s.run();
 }
 

@@ -125,6 +125,7 @@ CREATE TABLE center_health (
   last_seen_ms INTEGER NOT NULL,
   agent_version TEXT NOT NULL,
   pending INTEGER NOT NULL,
+  last_site_seq INTEGER NOT NULL,
   oldest_pending_age_s INTEGER NOT NULL,
   clock_offset_ms INTEGER NOT NULL,
   free_disk_bytes INTEGER NOT NULL,

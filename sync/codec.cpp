@@ -79,9 +79,10 @@ struct Encoder {
     pack_str(p, "skew_bound_ms"); p.pack_int64(m.skew_bound_ms);
   }
   void operator()(const Heartbeat& m) {
-    begin(p, "heartbeat", 7);
+    begin(p, "heartbeat", 8);
     pack_str(p, "agent_version"); pack_str(p, m.agent_version);
     pack_str(p, "pending"); p.pack_int64(m.pending);
+    pack_str(p, "last_site_seq"); p.pack_int64(m.last_site_seq);
     pack_str(p, "oldest_pending_age_s"); p.pack_int64(m.oldest_pending_age_s);
     pack_str(p, "clock_offset_ms"); p.pack_int64(m.clock_offset_ms);
     pack_str(p, "free_disk_bytes"); p.pack_int64(m.free_disk_bytes);
@@ -266,6 +267,7 @@ Message decode(const msgpack::object& root) {
     Heartbeat m;
     m.agent_version = f.str("agent_version");
     m.pending = f.i64("pending");
+    m.last_site_seq = f.i64("last_site_seq");
     m.oldest_pending_age_s = f.i64("oldest_pending_age_s");
     m.clock_offset_ms = f.i64("clock_offset_ms");
     m.free_disk_bytes = f.i64("free_disk_bytes");

@@ -39,7 +39,8 @@ struct Welcome {
 // Agent -> hub after Welcome: the centre's health (SPEC §4 heartbeat).
 struct Heartbeat {
   std::string agent_version;
-  std::int64_t pending = 0;              // row changes the hub has not acknowledged
+  std::int64_t pending = 0;              // row changes the hub had not acknowledged at connect
+  std::int64_t last_site_seq = 0;        // the agent's own latest change: pending = this - hub's mark
   std::int64_t oldest_pending_age_s = 0;
   std::int64_t clock_offset_ms = 0;      // agent clock minus hub clock
   std::int64_t free_disk_bytes = 0;

@@ -283,7 +283,7 @@ TEST_CASE("codec: every message survives a round trip; bad bytes are refused") {
   std::vector<sync::Message> all = {
       sync::Hello{1, 1, 2, 2, "ALM-014", std::string(32, 'a'), "0.1", {"zstd"}},
       sync::Welcome{1, 2, "epoch", 5, 1700000000000, "zstd", 1 << 20, 300000},
-      sync::Heartbeat{"0.1", 3, 60, -1200, 1 << 30, 1800000000, "timeout"},
+      sync::Heartbeat{"0.1", 3, 12, 60, -1200, 1 << 30, 1800000000, "timeout"},
       sync::Push{9, {c, c}},
       sync::Ack{9, 12, {{11, "trainee.sex: must be one of F, M"}}},
       sync::Pull{44, "x:1", 1 << 20},

@@ -67,7 +67,9 @@ Status check_any_date(const char* field, const std::optional<std::string>& value
   return Status::Ok();
 }
 
-Trainee trainee_from(const Stmt& st) {
+}  // namespace
+
+Trainee trainee_from_row(const Stmt& st) {
   Trainee t;
   t.id = st.column_text(0);
   t.center_id = st.column_text(1);
@@ -84,9 +86,11 @@ Trainee trainee_from(const Stmt& st) {
   return t;
 }
 
-constexpr const char* kTraineeColumns =
+const char* const kTraineeColumns =
     "id, center_id, iin, surname, given_name, patronymic, birth_date, sex, phone, sector, status, "
     "deleted";
+
+namespace {
 
 Columns columns_of(const TraineeFields& f) {
   Columns c;
@@ -278,7 +282,7 @@ Result<Trainee> find_trainee(Store& store, const std::string& ref) {
   auto r = st->step();
   if (!r.ok()) return r.status();
   if (!r.value()) return Status::NotFound("trainee: no trainee with " + std::string(is_iin ? "IIN " : "id ") + ref);
-  Trainee t = trainee_from(st.value());
+  Trainee t = trainee_from_row(st.value());
   auto second = st->step();
   if (!second.ok()) return second.status();
   if (second.value() && !is_iin)
@@ -295,7 +299,7 @@ Result<std::vector<Trainee>> list_trainees(Store& store) {
     auto r = st->step();
     if (!r.ok()) return r.status();
     if (!r.value()) break;
-    out.push_back(trainee_from(st.value()));
+    out.push_back(trainee_from_row(st.value()));
   }
   return out;
 }

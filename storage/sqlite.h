@@ -49,6 +49,8 @@ class Stmt {
   double column_double(int c) const;
   std::string column_text(int c) const;
   std::string column_blob(int c) const;
+  // The text without a copy; valid until the next step(), reset() or column_* call on this column.
+  std::string_view column_view(int c) const;
   Value column_value(int c) const;
   int column_count() const;
 

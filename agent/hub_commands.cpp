@@ -43,7 +43,11 @@ Result<std::unique_ptr<hub::HubStore>> open_hub(const Global& g, bool create = f
   hub::HubOptions o;
   o.create = create;
   o.operator_name = operator_name();
-  return hub::HubStore::open(path, o);
+  auto hub = hub::HubStore::open(path, o);
+  if (!hub.ok() && hub.status().code() == Status::Code::kNotFound && !create)
+    return Status::NotFound("the hub store " + path + " does not exist yet; `epsync hub center add` or starting "
+                            "the hub creates it");
+  return hub;
 }
 
 std::string read_all(const std::string& file, bool& ok) {

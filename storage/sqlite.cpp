@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <sys/stat.h>
+
 #include <cstdio>
 
 namespace epsync {
@@ -224,6 +226,7 @@ Status Db::backup_to(const std::string& dest) {
     std::remove(partial.c_str());
     return Status::IoError("backup: " + msg);
   }
+  ::chmod(partial.c_str(), 0600);  // a backup holds the same records as the store
   if (std::rename(partial.c_str(), dest.c_str()) != 0) {
     std::remove(partial.c_str());
     return Status::IoError("backup: cannot move the copy to " + dest);

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
@@ -94,6 +95,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions
   dbo.vfs = opt.vfs;
   auto db = Db::open(path, dbo);
   if (!db.ok()) return db.status();
+  // Trainee records: readable by the owner only (SPEC §7), whatever the umask of the caller.
+  if (!exists) ::chmod(path.c_str(), 0600);
 
   std::unique_ptr<Store> s(new Store());
   s->db_ = std::move(db).value();

@@ -5,8 +5,30 @@
 
 namespace epsync {
 
+namespace {
+// A row written once (every cell by the same write, nothing overwritten) is the common case; it
+// is packed as this marker, the set of cells, and the one version, instead of a version per cell.
+constexpr unsigned char kUniform = 0x7f;  // never a column position (those are < 64)
+}  // namespace
+
 std::string pack_versions(const std::vector<CellVersion>& v) {
   std::string out;
+  std::uint64_t mask = 0;
+  const CellVersion* first = nullptr;
+  bool uniform = true;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i].hlc == 0) continue;
+    mask |= std::uint64_t{1} << i;
+    if (!first) first = &v[i];
+    uniform = uniform && v[i].prev_hlc == 0 && v[i].hlc == first->hlc && v[i].site == first->site;
+  }
+  if (first && uniform) {
+    out += static_cast<char>(kUniform);
+    pack::put_varint(out, mask);
+    pack::put_varint(out, static_cast<std::uint64_t>(first->hlc));
+    pack::put_varint(out, static_cast<std::uint64_t>(first->site));
+    return out;
+  }
   for (size_t i = 0; i < v.size(); ++i) {
     if (v[i].hlc == 0) continue;
     pack::put_varint(out, i);
@@ -19,6 +41,17 @@ std::string pack_versions(const std::vector<CellVersion>& v) {
 }
 
 bool unpack_versions(std::string_view blob, std::vector<CellVersion>& out) {
+  if (!blob.empty() && static_cast<unsigned char>(blob[0]) == kUniform) {
+    pack::Reader r(blob.substr(1));
+    std::uint64_t mask = r.varint();
+    CellVersion cv;
+    cv.hlc = static_cast<HlcTime>(r.varint());
+    cv.site = static_cast<std::int64_t>(r.varint());
+    if (!r.ok() || !r.done() || (out.size() < 64 && (mask >> out.size()) != 0)) return false;
+    for (size_t i = 0; i < out.size(); ++i)
+      if (mask & (std::uint64_t{1} << i)) out[i] = cv;
+    return true;
+  }
   pack::Reader r(blob);
   while (!r.done()) {
     auto i = r.varint();

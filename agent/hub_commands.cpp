@@ -14,6 +14,7 @@
 #include "hub/hub_daemon.h"
 #include "hub/official_results.h"
 #include "hub/report.h"
+#include "hub/report_json.h"
 #include "hub/review.h"
 
 namespace epsync::cli {
@@ -219,11 +220,9 @@ int hub_import_results(const Global& g, const std::string& file) {
 
 int hub_report(const Global& g, const std::string& by, const std::optional<std::string>& as_of_text,
                const std::string& format) {
-  hub::GroupBy group;
-  if (by == "region") group = hub::GroupBy::kRegion;
-  else if (by == "center") group = hub::GroupBy::kCenter;
-  else if (by == "sector") group = hub::GroupBy::kSector;
-  else return fail(Status::InvalidInput("by: must be region, center or sector, got '" + by + "'"));
+  auto parsed = hub::parse_group_by(by);
+  if (!parsed) return fail(Status::InvalidInput("by: must be region, center or sector, got '" + by + "'"));
+  const hub::GroupBy group = *parsed;
   std::string fmt = g.json ? "json" : format;
   if (fmt != "table" && fmt != "csv" && fmt != "json")
     return fail(Status::InvalidInput("format: must be table, csv or json, got '" + format + "'"));
@@ -238,14 +237,7 @@ int hub_report(const Global& g, const std::string& by, const std::optional<std::
   auto rows = hub::readiness_report(hub.value()->store(), group, as_of);
   if (!rows.ok()) return fail(rows.status());
   if (fmt == "json") {
-    json arr = json::array();
-    for (const auto& r : rows.value()) {
-      json blockers = json::object();
-      for (const auto& [k, v] : r.blockers) blockers[k] = v;
-      arr.push_back({{by, r.key}, {"trainees", r.trainees}, {"ready", r.ready}, {"not_ready", r.not_ready},
-                     {"blockers", blockers}});
-    }
-    std::cout << json{{"as_of", format_date(as_of)}, {"by", by}, {"rows", arr}}.dump(2) << "\n";
+    std::cout << hub::report_json(rows.value(), group, as_of) << "\n";  // the same bytes as /api/report
     return 0;
   }
   if (fmt == "csv") {

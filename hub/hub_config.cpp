@@ -13,6 +13,7 @@ Result<HubConfig> load_hub_config(const std::string& path) {
       {"tls.crl"},
       {"store.path", false, true},
       {"http.address"},
+      {"http.token"},
       {"sync.skew_bound_seconds", true, false, 1, 86400},
       {"sync.handshake_timeout_seconds", true, false, 1, 600},
       {"sync.idle_timeout_seconds", true, false, 1, 3600},
@@ -28,6 +29,7 @@ Result<HubConfig> load_hub_config(const std::string& path) {
   c.crl = v->get("tls.crl");
   c.store_path = v->get("store.path");
   c.http_address = v->get("http.address", c.http_address);
+  c.http_token = v->get("http.token");
   c.skew_bound_seconds = v->get_int("sync.skew_bound_seconds", c.skew_bound_seconds);
   c.handshake_timeout_seconds = v->get_int("sync.handshake_timeout_seconds", c.handshake_timeout_seconds);
   c.idle_timeout_seconds = v->get_int("sync.idle_timeout_seconds", c.idle_timeout_seconds);

@@ -15,7 +15,8 @@ struct HubConfig {
   std::string listen_address = "0.0.0.0:7443";
   std::string ca, cert, key, crl;
   std::string store_path;
-  std::string http_address = "127.0.0.1:7080";
+  std::string http_address = "127.0.0.1:7080";  // metrics, health, dashboard; "" turns HTTP off
+  std::string http_token;  // needed for everything but /healthz; empty: only /healthz is served
   std::int64_t skew_bound_seconds = 300;
   std::int64_t handshake_timeout_seconds = 10;
   std::int64_t idle_timeout_seconds = 60;

@@ -8,6 +8,8 @@
 #include <optional>
 #include <set>
 
+#include "hub/http_server.h"
+#include "hub/metrics.h"
 #include "hub/store_worker.h"
 #include "sync/asio_tls.h"
 #include "sync/server_session.h"
@@ -27,17 +29,45 @@ struct Shared {
   asio::io_context& io;
   StoreWorker& worker;
   const HubConfig& cfg;
+  HubMetrics& metrics;
   std::set<std::weak_ptr<class Connection>, std::owner_less<std::weak_ptr<class Connection>>> live;
   bool stopping = false;
 };
 
+// A pushed batch's outcome in the metrics: commit latency, applied and quarantined changes.
+using CellCounts = std::vector<std::pair<std::int64_t, std::size_t>>;  // site_seq -> cells, per row change
+
+void count_commit(HubMetrics& m, const Result<sync::Ack>& r, const CellCounts& cells,
+                  std::chrono::steady_clock::time_point submitted) {
+  if (!r.ok()) {
+    m.batches_failed.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  m.commit_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count());
+  m.batches_committed.fetch_add(1, std::memory_order_relaxed);
+  std::set<std::int64_t> set_aside;
+  for (const auto& q : r->quarantined) set_aside.insert(q.site_seq);
+  std::uint64_t rows = 0, values = 0;
+  for (const auto& [seq, n] : cells)
+    if (!set_aside.count(seq)) {
+      ++rows;
+      values += n;
+    }
+  m.row_changes_applied.fetch_add(rows, std::memory_order_relaxed);
+  m.cells_applied.fetch_add(values, std::memory_order_relaxed);
+  m.changes_quarantined.fetch_add(r->quarantined.size(), std::memory_order_relaxed);
+}
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Shared& shared, asio::ip::tcp::socket socket, asio::ssl::context& ctx)
-      : shared_(shared), stream_(std::move(socket), ctx), timer_(shared.io) {
+      : shared_(shared), metrics_(shared.metrics), stream_(std::move(socket), ctx), timer_(shared.io) {
     std::error_code ec;
     auto ep = stream_.lowest_layer().remote_endpoint(ec);
     peer_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+  ~Connection() {
+    if (counted_) metrics_.sessions_open.fetch_sub(1, std::memory_order_relaxed);
   }
 
   awaitable<void> run() {
@@ -57,6 +87,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         X509_free(peer);
       }
       log::warning("refused connection from " + peer_ + ": TLS handshake failed: " + why);
+      metrics_.handshake_failures.fetch_add(1, std::memory_order_relaxed);
       co_return close();
     }
     std::string cn;
@@ -70,6 +101,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       co_return close();
     }
     center_ = cn;
+    counted_ = true;
+    metrics_.sessions_open.fetch_add(1, std::memory_order_relaxed);
+    metrics_.sessions_total.fetch_add(1, std::memory_order_relaxed);
     session_ = std::make_unique<sync::ServerSession>(sync::ServerConfig{cn});
     std::array<char, 64 * 1024> buf;
     while (!closed_ && !session_->closed()) {
@@ -89,6 +123,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         }
         break;
       }
+      metrics_.bytes_in.fetch_add(n, std::memory_order_relaxed);
       session_->receive(std::string_view(buf.data(), n));
       dispatch();
       flush();
@@ -148,7 +183,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
           if (!s.ok()) log::error("cannot record the heartbeat of " + self->center_ + ": " + s.message());
         });
       } else if (auto* p = std::get_if<sync::server::ApplyPush>(&*a)) {
-        shared_.worker.submit_push(PushJob{center_, std::move(p->push)}, [self](Result<sync::Ack> r) {
+        // For the metrics: the cells of each row change, counted before the batch moves on.
+        CellCounts cells;
+        cells.reserve(p->push.changes.size());
+        for (const auto& c : p->push.changes) cells.emplace_back(c.site_seq, c.cells.size());
+        auto submitted = std::chrono::steady_clock::now();
+        auto done = [self, cells = std::move(cells), submitted](Result<sync::Ack> r) {
+          // On the store thread, right after the commit.
+          count_commit(self->metrics_, r, cells, submitted);
           asio::post(self->shared_.io, [self, r = std::move(r)]() mutable {
             if (r.ok()) {
               if (!r->quarantined.empty())
@@ -161,7 +203,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
             }
             self->after_answer();
           });
-        });
+        };
+        shared_.worker.submit_push(PushJob{center_, std::move(p->push)}, std::move(done));
       } else if (auto* rp = std::get_if<sync::server::ReadPull>(&*a)) {
         sync::Pull pull = rp->pull;
         std::string site = session_->site();
@@ -194,8 +237,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     writing_ = true;
-    asio::async_write(stream_, asio::buffer(out_), [self = shared_from_this()](std::error_code ec, std::size_t) {
+    asio::async_write(stream_, asio::buffer(out_), [self = shared_from_this()](std::error_code ec, std::size_t n) {
       self->writing_ = false;
+      self->metrics_.bytes_out.fetch_add(n, std::memory_order_relaxed);
       if (ec) return self->close();
       self->flush();
     });
@@ -220,11 +264,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   Shared& shared_;
+  HubMetrics& metrics_;  // outlives the io_context, so also connections destroyed with it
   Stream stream_;
   asio::steady_timer timer_;
   std::unique_ptr<sync::ServerSession> session_;
   std::string peer_, center_, out_;
   bool writing_ = false, closed_ = false, timed_out_ = false;
+  bool counted_ = false;  // counted in the open sessions
 };
 
 Status configure_tls(asio::ssl::context& ctx, const HubConfig& cfg) {
@@ -284,6 +330,7 @@ int run_hub_daemon(const HubConfig& cfg) {
     log::error(cfg.source + ": listen.address: " + s.message());
     return 2;
   }
+  HubMetrics metrics;  // before the io_context: connections it destroys still count themselves out
   asio::io_context io;
   std::error_code ec;
   auto address = asio::ip::make_address(host, ec);
@@ -301,8 +348,34 @@ int run_hub_daemon(const HubConfig& cfg) {
     log::error("cannot listen on " + cfg.listen_address + ": " + ec.message());
     return 1;
   }
+  // Metrics, health and the dashboard, on threads of their own with their own read-only store
+  // connections. A port that cannot be bound does not stop the sync service.
+  std::optional<HttpServer> http;
+  if (cfg.http_address.empty()) {
+    log::notice("HTTP is off (http.address is empty): no metrics, health or dashboard");
+  } else {
+    if (cfg.http_token.empty())
+      log::warning("no http.token in " + cfg.source + ": HTTP serves only /healthz, not /metrics or the dashboard");
+    http.emplace(HttpServer::Options{cfg.http_address, cfg.http_token, cfg.store_path, EPSYNC_VERSION}, metrics);
+    if (Status s = http->start(); s.code() == Status::Code::kInvalidInput) {
+      log::error(cfg.source + ": http.address: " + s.message());
+      return 2;
+    } else if (!s.ok()) {
+      // A warning, not an error: the hub does its real work; /healthz probes notice the gap.
+      log::warning("cannot listen for HTTP on " + cfg.http_address + ": " + s.message() +
+                   "; syncing goes on without metrics, health and dashboard");
+      http.reset();
+    } else {
+      std::string where = http->bound_address();
+      bool loopback = where.rfind("127.", 0) == 0 || where.rfind("[::1]", 0) == 0;
+      log::notice("http listening on " + where + " (/healthz, /metrics, /api/report, dashboard at /)");
+      if (!loopback && !cfg.http_token.empty())
+        log::warning("HTTP on " + where + " is not encrypted: the token crosses the network in clear; "
+                     "put a TLS reverse proxy in front or listen on 127.0.0.1");
+    }
+  }
   StoreWorker worker(*hub.value());
-  Shared shared{io, worker, cfg, {}, false};
+  Shared shared{io, worker, cfg, metrics, {}, false};
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](std::error_code e, int) {
     if (e) return;
@@ -327,6 +400,7 @@ int run_hub_daemon(const HubConfig& cfg) {
               ", store " + cfg.store_path);
   sd_notify(0, ("READY=1\nSTATUS=listening on " + cfg.listen_address).c_str());
   io.run();
+  if (http) http->stop();
   worker.stop();
   sd_notify(0, "STOPPING=1");
   log::notice("stopped");

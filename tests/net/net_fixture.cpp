@@ -198,6 +198,8 @@ void NetWorld::write_hub_config() {
   if (opt.crl) t += "crl = \"" + pki + "/ca.crl\"\n";
   t += "[store]\npath = \"" + hub_db + "\"\n[sync]\nidle_timeout_seconds = " + std::to_string(opt.idle_timeout_seconds) +
        "\nhandshake_timeout_seconds = " + std::to_string(opt.handshake_timeout_seconds) + "\n";
+  // Many hubs may run at once in tests: the HTTP listener takes any free port, not 7080.
+  t += "[http]\naddress = \"127.0.0.1:0\"\n";
   write_file_bytes(hub_config, t);
 }
 

@@ -1,0 +1,268 @@
+// The hub's HTTP listener over real sockets on 127.0.0.1, the real hub daemon as a child process:
+// /healthz, authentication, /metrics (checked with a strict parser, and its counters moving as
+// centres sync), /api/report against `epsync hub report --format json`, and the dashboard
+// escaping what the store holds.
+#include <arpa/inet.h>
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "http/http_fixture.h"
+#include "http/prometheus.h"
+
+using namespace epsync;
+using namespace epsync::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string kToken = "tok-8f1d2c3b4a5e6f708192a3b4c5d6e7f8";
+const std::string kEvilName = "<script>alert(1)</script>";
+
+PromText scrape(HttpHub& hub) {
+  auto r = hub.get("/metrics");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  CHECK(r->get_header_value("Content-Type").find("version=0.0.4") != std::string::npos);
+  std::string error;
+  PromText p = parse_prometheus(r->body, error);
+  REQUIRE_MESSAGE(error.empty(), error << "\n" << r->body);
+  return p;
+}
+
+double metric(const PromText& p, const std::string& name, const PromLabels& labels = {}) {
+  auto v = p.value(name, labels);
+  REQUIRE_MESSAGE(v.has_value(), "no series " << name);
+  return *v;
+}
+
+// The row changes a centre made itself (its own site's log).
+std::int64_t own_changes(const Centre& c) {
+  return scalar(c.db,
+                "SELECT count(*) FROM change_log l JOIN site s ON s.id = l.site "
+                "WHERE s.uuid = (SELECT value FROM meta WHERE key = 'site_id')");
+}
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+TEST_CASE("http: health, token, metrics that move with syncs, /api/report equals the CLI, escaped dashboard") {
+  NetWorld w;
+  w.port = free_port();
+  Centre& alm = w.add_centre("ALM-014", "almaty");
+  Centre& ast = w.add_centre("AST-001", "astana");
+  // A centre whose name is markup; registered, never synced.
+  auto reg = w.hub_cmd({"center", "add", "SHY-007", "--region", "shymkent", "--name", kEvilName});
+  REQUIRE_MESSAGE(reg.exit_code == 0, reg.err);
+  for (int i = 0; i < 3; ++i) w.enrol("ALM-014", "Әбенова");
+  for (int i = 0; i < 2; ++i) w.enrol("AST-001", "Ёлкина");
+
+  HttpHub hub(w, kToken);
+  hub.start();
+
+  // /healthz needs no token.
+  auto health = hub.get("/healthz", false);
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  CHECK(health->body == "ok");
+
+  // Everything else does: none, a wrong one, the right one as Bearer or as basic password.
+  for (const char* path : {"/metrics", "/", "/api/report", "/no-such-page"}) {
+    CAPTURE(path);
+    auto none = hub.get(path, false);
+    REQUIRE(none);
+    CHECK(none->status == 401);
+    CHECK(none->get_header_value("WWW-Authenticate").rfind("Basic ", 0) == 0);
+    CHECK(none->body.find("ALM-014") == std::string::npos);
+    auto wrong = hub.get(path, httplib::Headers{{"Authorization", "Bearer " + kToken + "x"}});
+    REQUIRE(wrong);
+    CHECK(wrong->status == 401);
+    auto wrong_basic = hub.get(path, httplib::Headers{{"Authorization", basic_auth("analyst", "guess")}});
+    REQUIRE(wrong_basic);
+    CHECK(wrong_basic->status == 401);
+    auto basic = hub.get(path, httplib::Headers{{"Authorization", basic_auth("analyst", kToken)}});
+    REQUIRE(basic);
+    CHECK(basic->status == (std::string(path) == "/no-such-page" ? 404 : 200));
+    auto bearer = hub.get(path, true);
+    REQUIRE(bearer);
+    CHECK(bearer->status == (std::string(path) == "/no-such-page" ? 404 : 200));
+  }
+  CHECK(hub.log().find("wrong token") != std::string::npos);
+
+  // Metrics before and after two centres sync.
+  PromText before = scrape(hub);
+  CHECK(before.families.at("epsync_hub_batch_commit_seconds").type == "histogram");
+  CHECK(before.families.at("epsync_hub_sessions").type == "gauge");
+  CHECK(before.families.at("epsync_hub_sessions_total").type == "counter");
+  CHECK(metric(before, "epsync_hub_store_up") == 1);
+  CHECK(metric(before, "epsync_hub_center_stale", {{"center", "SHY-007"}, {"region", "shymkent"}}) == 1);
+  CHECK_FALSE(before.value("epsync_hub_center_last_seen_timestamp_seconds", {{"center", "ALM-014"}, {"region", "almaty"}}));
+  std::int64_t started = unix_now();
+  w.must_sync("ALM-014");
+  w.must_sync("AST-001");
+  const double pushed = static_cast<double>(own_changes(alm) + own_changes(ast));
+  REQUIRE(pushed >= 5);
+
+  PromText after = scrape(hub);
+  CHECK(metric(after, "epsync_hub_sessions_total") - metric(before, "epsync_hub_sessions_total") == 2);
+  CHECK(metric(after, "epsync_hub_changes_applied_total") - metric(before, "epsync_hub_changes_applied_total") == pushed);
+  CHECK(metric(after, "epsync_hub_cells_applied_total") - metric(before, "epsync_hub_cells_applied_total") >= pushed);
+  CHECK(metric(after, "epsync_hub_changes_quarantined_total") == 0);
+  CHECK(metric(after, "epsync_hub_received_bytes_total") > metric(before, "epsync_hub_received_bytes_total") + 500);
+  CHECK(metric(after, "epsync_hub_sent_bytes_total") > metric(before, "epsync_hub_sent_bytes_total") + 100);
+  const double batches = metric(after, "epsync_hub_batch_commit_seconds_count") -
+                         metric(before, "epsync_hub_batch_commit_seconds_count");
+  CHECK(batches >= 2);
+  CHECK(metric(after, "epsync_hub_batches_committed_total") == metric(after, "epsync_hub_batch_commit_seconds_count"));
+  CHECK(metric(after, "epsync_hub_batch_commit_seconds_sum") > 0);
+  CHECK(metric(after, "epsync_hub_batch_commit_seconds_bucket", {{"le", "+Inf"}}) ==
+        metric(after, "epsync_hub_batch_commit_seconds_count"));
+  for (const auto& [id, region] : {std::pair{"ALM-014", "almaty"}, std::pair{"AST-001", "astana"}}) {
+    CAPTURE(id);
+    PromLabels l{{"center", id}, {"region", region}};
+    double seen = metric(after, "epsync_hub_center_last_seen_timestamp_seconds", l);
+    CHECK(seen >= static_cast<double>(started - 2));
+    CHECK(seen <= static_cast<double>(unix_now() + 2));
+    CHECK(metric(after, "epsync_hub_center_pending_changes", l) == 0);
+    CHECK(metric(after, "epsync_hub_center_stale", l) == 0);
+    CHECK(metric(after, "epsync_hub_center_certificate_expiry_timestamp_seconds", l) > static_cast<double>(unix_now()));
+  }
+  CHECK(metric(after, "epsync_hub_centers") == 3);
+  CHECK(metric(after, "epsync_hub_centers_stale") == 1);
+  // The sessions end after the syncs: the gauge comes back to 0.
+  double open = -1;
+  for (int i = 0; i < 100 && open != 0; ++i) {
+    open = metric(scrape(hub), "epsync_hub_sessions");
+    if (open != 0) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  CHECK(open == 0);
+
+  // /api/report: the very bytes of `epsync hub report --format json`, for each grouping.
+  for (const char* by : {"region", "center", "sector"}) {
+    for (const char* as_of : {"2026-06-01", ""}) {
+      CAPTURE(by);
+      CAPTURE(as_of);
+      std::vector<std::string> args = {"report", "--by", by, "--format", "json"};
+      std::string path = std::string("/api/report?by=") + by;
+      if (*as_of) {
+        args.insert(args.end(), {"--as-of", as_of});
+        path += std::string("&as_of=") + as_of;
+      }
+      auto cli = hub.cli(args);
+      REQUIRE_MESSAGE(cli.exit_code == 0, cli.err);
+      auto api = hub.get(path);
+      REQUIRE(api);
+      CHECK(api->status == 200);
+      CHECK(api->get_header_value("Content-Type").rfind("application/json", 0) == 0);
+      CHECK(json::parse(api->body) == json::parse(cli.out));
+      CHECK(api->body == cli.out);
+    }
+  }
+  auto region = json::parse(hub.get("/api/report?by=region&as_of=2026-06-01")->body);
+  CHECK(region["rows"].size() == 20);
+  auto centre = json::parse(hub.get("/api/report?by=center&as_of=2026-06-01")->body);
+  REQUIRE(centre["rows"].size() == 3);
+  CHECK(centre["rows"][0]["center"] == "ALM-014");
+  CHECK(centre["rows"][0]["trainees"] == 3);
+  CHECK(json::parse(hub.get("/api/report")->body)["by"] == "region");  // the default grouping
+  for (const char* bad : {"/api/report?by=district", "/api/report?as_of=2026-13-01", "/api/report?as_of=soon"}) {
+    CAPTURE(bad);
+    auto r = hub.get(bad);
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK(json::parse(r->body).contains("error"));
+  }
+
+  // The dashboard: markup from the store is text, the page's own script is the only one.
+  auto page = hub.get("/?as_of=2026-06-01");
+  REQUIRE(page);
+  REQUIRE(page->status == 200);
+  CHECK(page->get_header_value("Content-Type").rfind("text/html", 0) == 0);
+  const std::string& html = page->body;
+  CHECK(html.find(kEvilName) == std::string::npos);
+  CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  std::size_t scripts = 0;
+  for (auto at = html.find("<script"); at != std::string::npos; at = html.find("<script", at + 1)) ++scripts;
+  CHECK(scripts == 1);
+  std::string csp = page->get_header_value("Content-Security-Policy");
+  CHECK(csp.find("default-src 'none'") != std::string::npos);
+  CHECK(csp.find("script-src 'nonce-") != std::string::npos);
+  CHECK(html.find("id=\"total-trainees\" data-value=\"5\"") != std::string::npos);
+  CHECK(html.find("<tr data-key=\"SHY-007\" class=\"stale\">") != std::string::npos);
+  CHECK(html.find("<tr data-key=\"ALM-014\">") != std::string::npos);
+  CHECK(html.find("http://") == std::string::npos);  // nothing fetched from elsewhere
+  CHECK(html.find("https://") == std::string::npos);
+  auto bad_date = hub.get("/?as_of=someday");
+  REQUIRE(bad_date);
+  CHECK(bad_date->status == 400);
+
+  CHECK(hub.stop() == 0);
+  CHECK(hub.log().find("<3>") == std::string::npos);  // no error-level line
+}
+
+TEST_CASE("http: without a token only /healthz, a taken HTTP port does not stop syncing, a bad address is refused") {
+  NetWorld w;
+  w.port = free_port();
+  w.add_centre("ALM-014", "almaty");
+  w.enrol("ALM-014", "Құрманова");
+
+  // No http.token: a warning, /healthz only.
+  {
+    HttpHub hub(w, "");
+    hub.start();
+    CHECK(hub.log().find("no http.token") != std::string::npos);
+    auto h = hub.get("/healthz", false);
+    REQUIRE(h);
+    CHECK(h->status == 200);
+    for (const char* path : {"/metrics", "/", "/api/report"}) {
+      CAPTURE(path);
+      auto r = hub.get(path, httplib::Headers{{"Authorization", "Bearer anything"}});
+      REQUIRE(r);
+      CHECK(r->status == 403);
+      CHECK(r->body.find("http.token") != std::string::npos);
+    }
+    CHECK(hub.stop() == 0);
+  }
+
+  // The HTTP port is taken: the hub says so and goes on syncing.
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(listen(fd, 1) == 0);
+  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  std::string taken = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  {
+    HttpHub hub(w, kToken);
+    hub.start(taken);
+    CHECK(hub.log().find("cannot listen for HTTP on " + taken) != std::string::npos);
+    w.must_sync("ALM-014");
+    CHECK(scalar(w.hub_db, "SELECT count(*) FROM trainee") == 1);
+    CHECK(hub.stop() == 0);
+  }
+  close(fd);
+
+  // An [http] address that is not IP:port is a configuration error, like listen.address.
+  for (const char* bad : {"localhost:7080", "127.0.0.1", "127.0.0.1:99999"}) {
+    CAPTURE(bad);
+    std::string config = w.dir.file("bad-http.toml");
+    write_file_bytes(config, "[listen]\naddress = \"127.0.0.1:" + std::to_string(free_port()) + "\"\n[tls]\nca = \"" +
+                                 w.ca_crt + "\"\ncert = \"" + w.dir.file("hub.crt") + "\"\nkey = \"" +
+                                 w.dir.file("hub.key") + "\"\n[store]\npath = \"" + w.hub_db + "\"\n[http]\naddress = \"" +
+                                 bad + "\"\ntoken = \"" + kToken + "\"\n");
+    auto r = w.epsync({"hub", "--config", config}, 10);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("http.address") != std::string::npos);
+  }
+}

@@ -1,5 +1,7 @@
 #include "agent/cli_support.h"
 
+#include "storage/date.h"
+
 #include <pwd.h>
 #include <unistd.h>
 
@@ -50,14 +52,7 @@ Result<Opened> open_centre(const Global& g) {
   return Opened{std::move(s).value(), center.value()};
 }
 
-std::string iso_time(std::int64_t unix_ms) {
-  std::time_t secs = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string iso_time(std::int64_t unix_ms) { return utc_iso_time(unix_ms); }
 
 int fail(const Status& s) {
   std::cerr << "epsync: " << s.message() << "\n";

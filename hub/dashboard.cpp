@@ -1,5 +1,7 @@
 #include "hub/dashboard.h"
 
+#include "storage/date.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -117,14 +119,7 @@ std::string local_time(std::int64_t ms) {
   return buf;
 }
 
-std::string utc_time(std::int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string utc_time(std::int64_t ms) { return utc_iso_time(ms); }
 
 std::string ago(std::int64_t ms) {
   std::int64_t s = std::max<std::int64_t>(0, ms / 1000);

@@ -76,6 +76,15 @@ int age_on(const Date& birth, const Date& on) {
   return age;
 }
 
+std::string utc_iso_time(std::int64_t unix_ms) {
+  std::time_t secs = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 Date today_local() {
   std::time_t now = std::time(nullptr);
   std::tm tm{};

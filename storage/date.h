@@ -30,6 +30,9 @@ Date add_months(const Date& d, int n);
 int age_on(const Date& birth, const Date& on);
 int days_in_month(int year, int month);
 
+// "2026-11-22T07:51:13Z" for Unix milliseconds (UTC, whole seconds).
+std::string utc_iso_time(std::int64_t unix_ms);
+
 // Today in the machine's local time zone: a centre's "today" is its own calendar day.
 Date today_local();
 

@@ -200,6 +200,12 @@ class Fields {
     return static_cast<int>(v);
   }
   bool boolean(const char* n) const { return as_bool(get(n), n); }
+  // Batch numbers are unsigned on the wire: a negative one is malformed, not a huge one.
+  std::uint64_t u64(const char* n) const {
+    const msgpack::object& o = get(n);
+    if (o.type != msgpack::type::POSITIVE_INTEGER) throw Bad{std::string(n) + " must be a non-negative integer"};
+    return o.via.u64;
+  }
 
  private:
   const msgpack::object_map* map_;
@@ -277,13 +283,13 @@ Message decode(const msgpack::object& root) {
   }
   if (type == "push") {
     Push m;
-    m.batch = static_cast<std::uint64_t>(f.i64("batch"));
+    m.batch = f.u64("batch");
     m.changes = changes_of(f.get("changes"));
     return m;
   }
   if (type == "ack") {
     Ack m;
-    m.batch = static_cast<std::uint64_t>(f.i64("batch"));
+    m.batch = f.u64("batch");
     m.hwm = f.i64("hwm");
     const auto& q = as_array(f.get("quarantined"), "quarantined");
     for (std::uint32_t i = 0; i < q.size; ++i) {

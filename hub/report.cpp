@@ -6,7 +6,7 @@
 namespace epsync::hub {
 
 Result<std::vector<ReportRow>> readiness_report(Store& store, GroupBy by, const Date& as_of) {
-  auto assessed = assess_store(store, as_of);
+  auto assessed = assess_store(store, as_of, std::nullopt, /*display_order=*/false);
   if (!assessed.ok()) return assessed.status();
   std::map<std::string, std::string> region_of;
   auto st = store.db().prepare("SELECT id, coalesce(region, '') FROM center WHERE deleted = 0");

@@ -179,7 +179,7 @@ Readiness assess(const TraineeFacts& f, const ReadinessRules& r, const Date& as_
 }
 
 Result<std::vector<TraineeReadiness>> assess_store(Store& store, const Date& as_of,
-                                                   const std::optional<std::string>& center) {
+                                                   const std::optional<std::string>& center, bool display_order) {
   auto rules = load_rules(store);
   if (!rules.ok()) return rules.status();
   Db& db = store.db();
@@ -231,7 +231,8 @@ Result<std::vector<TraineeReadiness>> assess_store(Store& store, const Date& as_
     out.push_back({std::move(f.trainee), std::move(r)});
   }
   // The order people read lists in (list_trainees' order).
-  std::sort(out.begin(), out.end(), [](const TraineeReadiness& a, const TraineeReadiness& b) {
+  if (display_order)
+    std::sort(out.begin(), out.end(), [](const TraineeReadiness& a, const TraineeReadiness& b) {
     return std::tie(a.trainee.surname, a.trainee.given_name, a.trainee.id) <
            std::tie(b.trainee.surname, b.trainee.given_name, b.trainee.id);
   });

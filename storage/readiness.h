@@ -71,8 +71,10 @@ struct TraineeReadiness {
 };
 
 // Every trainee of the store (of one centre when `center` is given), assessed on `as_of`, in the
-// order of list_trainees. Reads everything in a few bulk queries, not one per trainee.
+// order of list_trainees (or in no particular order when `display_order` is false, as reports
+// that only count need). Reads everything in a few bulk queries, not one per trainee.
 Result<std::vector<TraineeReadiness>> assess_store(Store& store, const Date& as_of,
-                                                   const std::optional<std::string>& center = {});
+                                                   const std::optional<std::string>& center = {},
+                                                   bool display_order = true);
 
 }  // namespace epsync

@@ -340,7 +340,10 @@ std::string encode_message(const Message& m) {
 Result<Message> decode_message(std::string_view payload) {
   try {
     // Limits well inside a 4 MiB frame: no container can claim more elements than bytes exist.
-    msgpack::unpack_limit limit(1 << 20, 64, kMaxFrameBytes, kMaxFrameBytes, kMaxFrameBytes, 8);
+    // Every element takes at least one byte, so no array may claim more than the payload holds
+    // (msgpack reserves memory for a declared array size before reading its elements).
+    const auto most = static_cast<std::size_t>(std::min<std::size_t>(payload.size(), 1 << 20));
+    msgpack::unpack_limit limit(most, std::min<std::size_t>(most, 64), kMaxFrameBytes, kMaxFrameBytes, kMaxFrameBytes, 8);
     std::size_t offset = 0;
     msgpack::object_handle oh = msgpack::unpack(payload.data(), payload.size(), offset, nullptr, nullptr, limit);
     if (offset != payload.size()) return Status::InvalidInput("bad message: trailing bytes after the message");

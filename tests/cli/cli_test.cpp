@@ -42,7 +42,7 @@ TEST_CASE("cli: every command and subcommand answers --help") {
   }
 }
 
-TEST_CASE("cli: init creates a centre store; wrong ids, regions and files are refused") {
+TEST_CASE("cli: init creates a centre store - wrong ids, regions and files are refused") {
   Centre c;
   refused(c, {"init", "--center", "alm 14", "--region", "almaty"}, "center: must be");
   refused(c, {"init", "--center", "ALM-014", "--region", "atlantis"}, "region: must be one of");
@@ -140,7 +140,7 @@ TEST_CASE("cli: bad trainee input is refused with the field and the rule, and wr
   refused(c, {"trainee", "update", "abc", "--phone", "12345"}, "at least 6 characters");
 }
 
-TEST_CASE("cli: record korean, test, medical and document; bad values are refused") {
+TEST_CASE("cli: record korean, test, medical and document - bad values are refused") {
   Centre c;
   c.init();
   c.add(kAliyaIin, "Қасымова", "Әлия", "1995-01-01", "F");
@@ -212,7 +212,7 @@ TEST_CASE("cli: history shows who changed what, from what to what") {
   CHECK(text.find("criminal-record status: submitted -> verified") != std::string::npos);
 }
 
-TEST_CASE("cli: --config supplies the store path; bad configuration files are explained") {
+TEST_CASE("cli: --config supplies the store path - bad configuration files are explained") {
   Centre c;
   std::string cfg = c.dir.file("agent.toml");
   write_file_bytes(cfg, "[center]\nid = \"ALM-014\"\n[store]\npath = \"" + c.db + "\"\n[sync]\ninterval_seconds = 30\n");
@@ -237,6 +237,10 @@ TEST_CASE("cli: --config supplies the store path; bad configuration files are ex
   r = c.run_other({"trainee", "list", "--config", cfg});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("center.id: required key is missing") != std::string::npos);
+  write_file_bytes(cfg, "[center]\nid = \"ALM-014\"\n# Алматы\n[store]\npath = \"x.db\"\n");
+  r = c.run_other({"trainee", "list", "--config", cfg});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(cfg + ":3: only ASCII is allowed") != std::string::npos);
   r = c.run_other({"trainee", "list", "--config", c.dir.file("missing.toml")});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("cannot read the configuration file") != std::string::npos);

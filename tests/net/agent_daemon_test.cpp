@@ -90,7 +90,7 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds lim
 
 }  // namespace
 
-TEST_CASE("agent daemon: READY, STATUS and WATCHDOG; backs off while the hub is down, syncs itself when it is up") {
+TEST_CASE("agent daemon: READY, STATUS and WATCHDOG - backs off while the hub is down, syncs itself when it is up") {
   NetWorld w;
   w.start_hub();
   Centre& alm = w.add_centre("ALM-014", "almaty");
@@ -148,7 +148,7 @@ TEST_CASE("agent daemon: READY, STATUS and WATCHDOG; backs off while the hub is 
   w.check_all_changes_at_hub_once("ALM-014");
 }
 
-TEST_CASE("agent daemon: SIGTERM in the middle of a session exits 0 within 5 s; bad config is refused at start") {
+TEST_CASE("agent daemon: SIGTERM in the middle of a session exits 0 within 5 s - bad config is refused at start") {
   NetWorld w;
   w.start_hub();
   Centre& alm = w.add_centre("ALM-014", "almaty");

@@ -89,7 +89,7 @@ TEST_CASE("capture: an update records only the columns that changed, with the ve
   CHECK(c.cells[0].prev_site == s->site_id());
 }
 
-TEST_CASE("capture: remove writes a replicated tombstone; the row stays for merge") {
+TEST_CASE("capture: remove writes a replicated tombstone - the row stays for merge") {
   test::TempDir dir;
   test::FakeClock clock;
   auto s = test::make_store(dir.file("c.db"), clock);

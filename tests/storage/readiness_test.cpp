@@ -147,7 +147,7 @@ TEST_CASE("readiness: criminal-record and immigration-record must be verified") 
   }
 }
 
-TEST_CASE("readiness: only active trainees are ready; every blocker is listed") {
+TEST_CASE("readiness: only active trainees are ready - every blocker is listed") {
   for (const char* s : {"withdrawn", "departed"}) {
     auto f = ready_trainee();
     f.trainee.status = s;

@@ -23,7 +23,7 @@ std::int64_t rows(Store& s, const std::string& sql) {
 
 }  // namespace
 
-TEST_CASE("sync: three centres and the hub converge; each centre holds only its own rows") {
+TEST_CASE("sync: three centres and the hub converge - each centre holds only its own rows") {
   SyncWorld w;
   for (const char* c : {"ALM-014", "AST-001", "SHY-007"}) {
     w.centre(c, c[0] == 'A' && c[1] == 'L' ? "almaty" : c[0] == 'A' ? "astana" : "shymkent");
@@ -145,7 +145,7 @@ TEST_CASE("sync: refusals leave the hub unchanged and say why") {
   CHECK(rows(w.hub->store(), "SELECT count(*) FROM change_log WHERE tbl != 0") == 0);
 }
 
-TEST_CASE("sync: a change that fails hub validation is quarantined; the rest flows") {
+TEST_CASE("sync: a change that fails hub validation is quarantined - the rest flows") {
   SyncWorld w;
   Store& alm = w.centre("ALM-014");
   w.enrol("ALM-014", "Before");
@@ -269,7 +269,7 @@ TEST_CASE("sync: a hub restored from an older backup gets everything back from t
   }
 }
 
-TEST_CASE("codec: every message survives a round trip; bad bytes are refused") {
+TEST_CASE("codec: every message survives a round trip - bad bytes are refused") {
   RowChange c;
   c.table = "trainee";
   c.row_id = "r1";
@@ -304,7 +304,7 @@ TEST_CASE("codec: every message survives a round trip; bad bytes are refused") {
   }
 }
 
-TEST_CASE("frames: the length is checked before allocation; zstd is bounded") {
+TEST_CASE("frames: the length is checked before allocation - zstd is bounded") {
   sync::FrameReader r;
   r.feed(std::string("\xff\xff\xff\xff", 4));  // a 4 GiB length prefix
   auto n = r.next();

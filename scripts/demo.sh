@@ -24,12 +24,16 @@ run() { printf '$ epsync %s\n' "$*"; "$EPSYNC" "$@"; }
 d() { date -d "$1" +%F; }  # dates relative to today keep the story true every day
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-PORT=""
-for _ in $(seq 1 50); do
-  p=$((20000 + RANDOM % 20000))
-  if ! listening "$p"; then PORT=$p; break; fi
-done
-[ -n "$PORT" ] || { echo "demo: no free port found" >&2; exit 1; }
+free_port() {
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 20000))
+    if ! listening "$p"; then echo "$p"; return 0; fi
+  done
+  echo "demo: no free port found" >&2
+  return 1
+}
+PORT=$(free_port)
+HTTP_PORT=$(free_port)
 
 say "The ministry's CA issues the hub's and three centres' certificates"
 "$CERTS" init-ca --dir pki >/dev/null
@@ -50,6 +54,9 @@ cert = "hub.crt"
 key = "hub.key"
 [store]
 path = "hub.db"
+[http]
+address = "127.0.0.1:$HTTP_PORT"
+token = "demo-token"
 TOML
 
 say "The hub administrator registers the centres and starts the hub"
@@ -62,6 +69,7 @@ PIDS=($!)
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do listening "$PORT" && break; sleep 0.1; done
 grep -o "hub listening.*" hub.log
+grep -o "http listening.*" hub.log
 
 for c in "${CENTRES[@]}"; do
   read -r id region _ <<<"$c"
@@ -161,4 +169,6 @@ run hub report --by region --config hub.toml | awk 'NR == 1 || $2 > 0 || $1 == "
 echo "(regions with no trainees yet are listed too; see --format json)"
 
 echo
-echo "Demo files are in $DIR (the hub's log is hub.log)"
+echo "Demo files are in $DIR (the hub's log is hub.log)."
+echo "To browse the ministry's dashboard: cd $DIR && $EPSYNC hub --config hub.toml"
+echo "then open http://127.0.0.1:$HTTP_PORT/ (any user name, password demo-token)."

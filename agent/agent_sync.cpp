@@ -3,6 +3,7 @@
 #include <sys/statvfs.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "storage/change_log.h"
 #include "storage/merge.h"
@@ -55,46 +56,44 @@ Result<AgentSyncState> load_sync_state(Store& s) {
   return st;
 }
 
-Result<std::int64_t> pending_changes(Store& s, std::int64_t acked) {
+namespace {
+
+// One aggregate over this site's own changes after `after` (NULL when there are none, or when
+// this site has written nothing yet).
+Result<std::optional<std::int64_t>> own_changes(Store& s, const char* aggregate, std::int64_t after) {
   auto key = s.known_site_key(s.site_id());
   if (!key.ok()) return key.status();
-  if (!key.value()) return std::int64_t{0};
-  auto st = s.db().cached("SELECT count(*) FROM change_log WHERE site = ? AND site_seq > ?");
+  if (!key.value()) return std::optional<std::int64_t>{};
+  auto st = s.db().cached(std::string("SELECT ") + aggregate + " FROM change_log WHERE site = ? AND site_seq > ?");
   if (!st.ok()) return st.status();
-  (*st)->bind(1, key.value()).bind(2, acked);
+  (*st)->bind(1, key.value()).bind(2, after);
   auto r = (*st)->step();
   if (!r.ok()) return r.status();
-  std::int64_t n = (*st)->column_int(0);
+  std::optional<std::int64_t> v;
+  if (!(*st)->column_is_null(0)) v = (*st)->column_int(0);
   (*st)->reset();
-  return n;
+  return v;
+}
+
+}  // namespace
+
+Result<std::int64_t> pending_changes(Store& s, std::int64_t acked) {
+  auto n = own_changes(s, "count(*)", acked);
+  if (!n.ok()) return n.status();
+  return n->value_or(0);
 }
 
 Result<std::int64_t> last_own_site_seq(Store& s) {
-  auto key = s.known_site_key(s.site_id());
-  if (!key.ok()) return key.status();
-  if (!key.value()) return std::int64_t{0};
-  auto st = s.db().cached("SELECT coalesce(max(site_seq), 0) FROM change_log WHERE site = ?");
-  if (!st.ok()) return st.status();
-  (*st)->bind(1, key.value());
-  auto r = (*st)->step();
-  if (!r.ok()) return r.status();
-  std::int64_t n = (*st)->column_int(0);
-  (*st)->reset();
-  return n;
+  auto n = own_changes(s, "max(site_seq)", 0);
+  if (!n.ok()) return n.status();
+  return n->value_or(0);
 }
 
 Result<std::int64_t> oldest_pending_age_s(Store& s, std::int64_t acked) {
-  auto key = s.known_site_key(s.site_id());
-  if (!key.ok()) return key.status();
-  if (!key.value()) return std::int64_t{0};
-  auto st = s.db().cached("SELECT min(hlc) FROM change_log WHERE site = ? AND site_seq > ?");
-  if (!st.ok()) return st.status();
-  (*st)->bind(1, key.value()).bind(2, acked);
-  auto r = (*st)->step();
-  if (!r.ok()) return r.status();
-  std::int64_t age = 0;
-  if (!(*st)->column_is_null(0)) age = (s.clock().physical_now() - hlc_millis((*st)->column_int(0))) / 1000;
-  (*st)->reset();
+  auto oldest = own_changes(s, "min(hlc)", acked);
+  if (!oldest.ok()) return oldest.status();
+  if (!oldest.value()) return std::int64_t{0};
+  std::int64_t age = (s.clock().physical_now() - hlc_millis(**oldest)) / 1000;
   return age < 0 ? 0 : age;
 }
 

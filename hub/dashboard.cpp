@@ -382,12 +382,11 @@ Result<DashboardData> gather_dashboard(Store& store, const Date& as_of, std::int
   DashboardData d;
   d.as_of = as_of;
   d.now_ms = now_ms;
-  for (auto [by, out] : {std::pair{GroupBy::kRegion, &d.by_region}, std::pair{GroupBy::kCenter, &d.by_center},
-                         std::pair{GroupBy::kSector, &d.by_sector}}) {
-    auto rows = readiness_report(store, by, as_of);
-    if (!rows.ok()) return rows.status();
-    *out = std::move(rows).value();
-  }
+  auto reports = readiness_reports(store, as_of);
+  if (!reports.ok()) return reports.status();
+  d.by_region = std::move(reports->by_region);
+  d.by_center = std::move(reports->by_center);
+  d.by_sector = std::move(reports->by_sector);
   auto health = center_health(store, now_ms);
   if (!health.ok()) return health.status();
   d.centres = std::move(health).value();

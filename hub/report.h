@@ -23,4 +23,10 @@ struct ReportRow {
 // Every region of SPEC §8 appears when grouping by region, also those with no centre yet.
 Result<std::vector<ReportRow>> readiness_report(Store& store, GroupBy by, const Date& as_of);
 
+// The three groupings from one pass over the store: what the dashboard shows together.
+struct ReadinessReports {
+  std::vector<ReportRow> by_region, by_center, by_sector;
+};
+Result<ReadinessReports> readiness_reports(Store& store, const Date& as_of);
+
 }  // namespace epsync::hub

@@ -3,6 +3,7 @@
 // both compute exactly the same answer.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,9 +44,14 @@ struct DocumentRecord {
   std::string kind, status, expires;
 };
 
+// The trainee's own fields that readiness and the reports use (a Trainee has eleven more).
+struct TraineeBasics {
+  std::string id, center_id, birth_date, sector, status;
+};
+
 // What readiness needs to know about one trainee.
 struct TraineeFacts {
-  Trainee trainee;
+  TraineeBasics trainee;
   std::vector<TestRecord> tests;
   std::vector<MedicalRecord> medicals;
   std::vector<DocumentRecord> documents;
@@ -76,5 +82,10 @@ struct TraineeReadiness {
 Result<std::vector<TraineeReadiness>> assess_store(Store& store, const Date& as_of,
                                                    const std::optional<std::string>& center = {},
                                                    bool display_order = true);
+
+// The hub's reports: every live trainee assessed on `as_of`, handed to `fn` one at a time in no
+// particular order, without keeping the results or reading names.
+Status for_each_readiness(Store& store, const Date& as_of,
+                          const std::function<void(const TraineeBasics&, const Readiness&)>& fn);
 
 }  // namespace epsync

@@ -19,6 +19,8 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,6 +65,20 @@ bool accepts(int port) {
   bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
   close(s);
   return ok;
+}
+
+// User + system CPU seconds a live process has used so far (/proc/PID/stat, fields 14 and 15).
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i)
+    if (i >= 14) ticks += std::stod(f);
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 long peak_rss_kb(pid_t pid) {
@@ -160,8 +176,9 @@ double hub_apply(const std::vector<RowChange>& changes, const std::string& path)
   auto hub = hub::HubStore::open(path);
   must(hub.status(), "hub store");
   must(hub.value()->add_center("ALM-014", "almaty", "bench"), "register");
+  std::vector<hub::PushJob> jobs{hub::PushJob{"ALM-014", sync::Push{1, changes}}};  // a copy, not timed
   auto t0 = Clock::now();
-  auto r = hub.value()->commit({hub::PushJob{"ALM-014", sync::Push{1, changes}}});
+  auto r = hub.value()->commit(jobs);
   double s = secs(t0, Clock::now());
   must(r[0].status(), "apply");
   return s;
@@ -197,8 +214,18 @@ int main(int argc, char** argv) {
     return read_changes(*s.value(), q).value();
   };
   std::size_t row_changes = 0;
+  // BENCH_APPLY_ONLY=1: B2b alone, once, for a profiler (valgrind --tool=callgrind
+  // --collect-atstart=no --toggle-collect='*hub_apply*').
+  if (std::getenv("BENCH_APPLY_ONLY")) {
+    std::vector<RowChange> changes = load_changes();
+    double a = hub_apply(changes, dir.file("apply.db"));
+    std::printf("B2b %zu row changes, %lld cells in %.3f s: %.0f cells/s\n", changes.size(),
+                static_cast<long long>(cells), a, static_cast<double>(cells) / a);
+    return 0;
+  }
 
-  std::vector<double> plain, apply, push;
+  std::vector<double> plain, apply, push, agent_cpu_s, hub_cpu_s;
+  double children_cpu = 0;  // CPU of the children reaped before the agent started
   std::int64_t plain_cells = 0, bytes_sent = 0, bytes_received = 0;
   long agent_rss = 0, hub_rss = 0;
   for (int r = 0; r < runs; ++r) {
@@ -241,6 +268,12 @@ int main(int argc, char** argv) {
       _exit(127);
     }
     for (int i = 0; i < 200 && !accepts(port); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    {
+      struct rusage before {};
+      getrusage(RUSAGE_CHILDREN, &before);
+      children_cpu = static_cast<double>(before.ru_utime.tv_sec + before.ru_stime.tv_sec) +
+                     static_cast<double>(before.ru_utime.tv_usec + before.ru_stime.tv_usec) / 1e6;
+    }
     auto t1 = Clock::now();
     auto sync = test::run({EPSYNC_BINARY, "sync", "--json", "--config", dir.file("alm.toml")}, {}, 600);
     double s = secs(t1, Clock::now());
@@ -248,6 +281,11 @@ int main(int argc, char** argv) {
     getrusage(RUSAGE_CHILDREN, &ru);
     agent_rss = std::max(agent_rss, ru.ru_maxrss);
     hub_rss = std::max(hub_rss, peak_rss_kb(hub));
+    // Where B1's time goes: CPU of each side.
+    double agent_cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                       static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6 - children_cpu;
+    agent_cpu_s.push_back(agent_cpu);
+    hub_cpu_s.push_back(cpu_seconds(hub));
     kill(hub, SIGTERM);
     waitpid(hub, nullptr, 0);
     if (sync.exit_code != 0) {
@@ -273,6 +311,7 @@ int main(int argc, char** argv) {
   std::printf("B1: %zu row changes, %lld bytes sent, %lld bytes received, peak RSS agent %ld MiB, hub %ld MiB\n",
               row_changes, static_cast<long long>(bytes_sent), static_cast<long long>(bytes_received), agent_rss / 1024,
               hub_rss / 1024);
+  std::printf("B1 CPU (median): agent %.2f s, hub %.2f s (wall %.2f s)\n", median(agent_cpu_s), median(hub_cpu_s), b1);
   std::printf("{\"bench\":\"sync\",\"trainees\":%d,\"runs\":%d,\"row_changes\":%zu,\"cells\":%lld,"
               "\"b2a_plain_s\":%.4f,\"b2a_cells_per_s\":%.0f,\"b2b_apply_s\":%.4f,\"b2b_cells_per_s\":%.0f,"
               "\"b1_push_s\":%.4f,\"b1_cells_per_s\":%.0f,\"b1_vs_b2a\":%.3f,\"b1_bytes_sent\":%lld,"

@@ -106,6 +106,7 @@ Status HubStore::record_heartbeat(const std::string& center, const std::string& 
 Result<sync::Ack> HubStore::apply_job(StoreTxn& txn, const PushJob& job) {
   MergeOptions mo;
   mo.max_ahead_ms = opt_.skew_bound_ms;
+  mo.validated = true;  // below, before the hub's own cell validation
   Merger merger(txn, mo);
   MergeStats stats;
   sync::Ack ack;

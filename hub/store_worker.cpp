@@ -2,6 +2,10 @@
 
 namespace epsync::hub {
 
+namespace {
+constexpr size_t kGroupRowChanges = 16384;
+}  // namespace
+
 StoreWorker::StoreWorker(HubStore& hub) : hub_(hub), thread_([this] { run(); }) {}
 
 StoreWorker::~StoreWorker() { stop(); }
@@ -40,7 +44,14 @@ void StoreWorker::run() {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || !pushes_.empty() || !work_.empty(); });
       if (pushes_.empty() && work_.empty() && stopping_) return;
-      pushes.swap(pushes_);
+      // A group commit takes the pushes waiting, up to about kGroupRowChanges row changes: enough
+      // to share one fsync among many batches and sessions, small enough that the first acks
+      // go out while more batches still wait, so a pipelining agent keeps this thread busy.
+      size_t take = 0, rows = 0;
+      while (take < pushes_.size() && (take == 0 || rows < kGroupRowChanges))
+        rows += pushes_[take++].first.push.changes.size();
+      pushes.assign(std::make_move_iterator(pushes_.begin()), std::make_move_iterator(pushes_.begin() + static_cast<std::ptrdiff_t>(take)));
+      pushes_.erase(pushes_.begin(), pushes_.begin() + static_cast<std::ptrdiff_t>(take));
       work.swap(work_);
     }
     if (!pushes.empty()) {

@@ -43,8 +43,9 @@ Result<bool> append_log(Store& store, const LogRecord& r) {
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   Stmt& s = **st;
-  s.bind(1, r.site).bind(2, r.site_seq).bind(3, r.table).bind(4, *r.row_id).bind(5, *r.center);
-  s.bind(6, r.hlc).bind(7, *r.op).bind_blob(8, pack_log_body(*r.cells));
+  const std::string body = pack_log_body(*r.cells);
+  s.bind(1, r.site).bind(2, r.site_seq).bind(3, r.table).bind_ref(4, *r.row_id).bind_ref(5, *r.center);
+  s.bind(6, r.hlc).bind_ref(7, *r.op).bind_blob_ref(8, body);
   EPSYNC_RETURN_IF_ERROR(s.run());
   return store.db().changes() > 0;
 }

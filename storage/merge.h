@@ -19,6 +19,9 @@ struct MergeOptions {
   // Refuse changes stamped further than this ahead of our clock (0: no bound). The hub sets it
   // (SPEC §4, default 5 min) so a centre whose clock is a year fast cannot win every conflict.
   std::int64_t max_ahead_ms = 0;
+  // The caller has already checked every change with validate_row_change (the hub does, before
+  // its own cell validation); apply then skips that second pass.
+  bool validated = false;
 };
 
 // Counted in cells.

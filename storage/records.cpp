@@ -219,7 +219,8 @@ Status validate_cell(const std::string& table, const std::string& column, const 
     if (column == "surname" || column == "given_name") return need_text(false, 100);
     if (column == "patronymic") return need_text(true, 100);
     if (column == "birth_date") return need_date(false);
-    if (column == "sex") return need_enum({"F", "M"}, false);
+    static const std::vector<std::string> sexes = {"F", "M"};
+    if (column == "sex") return need_enum(sexes, false);
     if (column == "phone") return need_text(true, 20);
     if (column == "sector") return need_enum(kSectors, true);
     if (column == "status") return need_enum(kTraineeStatuses, false);
@@ -230,7 +231,8 @@ Status validate_cell(const std::string& table, const std::string& column, const 
     if (column == "kind") return need_enum(kTestKinds, false);
     if (column == "test_date") return need_date(false);
     if (column == "score") return need_int(0, 300);
-    if (column == "source") return need_enum({"center", "official"}, false);
+    static const std::vector<std::string> sources = {"center", "official"};
+    if (column == "source") return need_enum(sources, false);
   } else if (table == "medical_check") {
     if (column == "check_date") return need_date(false);
     if (column == "result") return need_enum(kMedicalResults, false);

@@ -113,14 +113,15 @@ Stmt* RowStore::insert_statement(int table, bool if_new) {
 }
 
 namespace {
-void bind_row(Stmt& st, const TableDef& t, const std::string& row_id, const RowState& row) {
+// `versions` is the packed blob, kept alive by the caller until the statement has run.
+void bind_row(Stmt& st, const TableDef& t, const std::string& row_id, const RowState& row, const std::string& versions) {
   for (size_t i = 0; i < t.columns.size(); ++i) {
     // deleted is NOT NULL DEFAULT 0: a row built from other cells first is "not deleted" yet.
     if (is_null(row.values[i]) && t.columns[i].name == kDeletedColumn) st.bind(static_cast<int>(i + 3), std::int64_t{0});
-    else st.bind(static_cast<int>(i + 3), row.values[i]);
+    else st.bind_ref(static_cast<int>(i + 3), row.values[i]);
   }
-  st.bind(1, row_id);
-  st.bind_blob(2, pack_versions(row.versions));
+  st.bind_ref(1, row_id);
+  st.bind_blob_ref(2, versions);
 }
 }  // namespace
 
@@ -128,7 +129,8 @@ Result<bool> RowStore::insert_if_new(int table, const std::string& row_id, const
   const TableDef& t = replicated_tables()[static_cast<size_t>(table)];
   Stmt* st = insert_statement(table, true);
   if (!st) return Status::IoError("cannot prepare the insert into " + t.name);
-  bind_row(*st, t, row_id, row);
+  const std::string versions = pack_versions(row.versions);
+  bind_row(*st, t, row_id, row, versions);
   EPSYNC_RETURN_IF_ERROR(st->run());
   return db_.changes() > 0;
 }
@@ -139,7 +141,8 @@ Status RowStore::write(int table, const std::string& row_id, const RowState& row
   if (!row.exists) {
     st = insert_statement(table, false);
     if (!st) return Status::IoError("cannot prepare the insert into " + t.name);
-    bind_row(*st, t, row_id, row);
+    const std::string versions = pack_versions(row.versions);
+    bind_row(*st, t, row_id, row, versions);
     return st->run();
   } else {
     auto& upd = update_[{table, changed}];
@@ -153,11 +156,11 @@ Status RowStore::write(int table, const std::string& row_id, const RowState& row
     }
     st = upd.get();
     for (size_t i = 0; i < t.columns.size(); ++i)
-      if (changed & (std::uint64_t{1} << i)) st->bind(static_cast<int>(i + 3), row.values[i]);
+      if (changed & (std::uint64_t{1} << i)) st->bind_ref(static_cast<int>(i + 3), row.values[i]);
   }
-  st->bind(1, row_id);
-  std::string blob = pack_versions(row.versions);
-  st->bind_blob(2, blob);
+  st->bind_ref(1, row_id);
+  const std::string blob = pack_versions(row.versions);
+  st->bind_blob_ref(2, blob);
   return st->run();
 }
 

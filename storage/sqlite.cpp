@@ -59,6 +59,18 @@ Stmt& Stmt::bind_blob(int i, std::string_view v) {
   sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT);
   return *this;
 }
+Stmt& Stmt::bind_ref(int i, std::string_view v) {
+  sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+  return *this;
+}
+Stmt& Stmt::bind_blob_ref(int i, std::string_view v) {
+  sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_STATIC);
+  return *this;
+}
+Stmt& Stmt::bind_ref(int i, const Value& v) {
+  if (auto* p = std::get_if<std::string>(&v)) return bind_ref(i, std::string_view(*p));
+  return bind(i, v);
+}
 Stmt& Stmt::bind_null(int i) {
   sqlite3_bind_null(stmt_, i);
   return *this;
@@ -125,6 +137,10 @@ int Stmt::column_count() const { return sqlite3_column_count(stmt_); }
 // ---- Db ----
 
 Result<std::unique_ptr<Db>> Db::open(const std::string& path, const OpenOptions& opt) {
+  // Memory statistics take a global mutex on every allocation SQLite makes, thousands per merged
+  // batch; epsync never reads them. Only possible before SQLite initialises (else a no-op).
+  static const bool configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  (void)configured;
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   if (opt.read_only) {
     flags |= SQLITE_OPEN_READONLY;

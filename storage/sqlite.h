@@ -37,6 +37,12 @@ class Stmt {
   Stmt& bind_null(int i);
   Stmt& bind_blob(int i, std::string_view bytes);
   Stmt& bind(int i, const Value& v);
+  // Without a copy, for hot paths: the caller keeps the bytes alive and unchanged until the
+  // statement is reset (run() resets before it returns).
+  Stmt& bind_ref(int i, std::string_view v);
+  Stmt& bind_ref(int i, const std::string& v) { return bind_ref(i, std::string_view(v)); }
+  Stmt& bind_blob_ref(int i, std::string_view bytes);
+  Stmt& bind_ref(int i, const Value& v);
 
   // Advances one row: true when a row is available, false when done.
   Result<bool> step();

@@ -23,7 +23,7 @@ struct ClientConfig {
   std::int64_t pull_cursor = 0;
   std::string pull_check;
   std::int64_t max_pull_bytes = 1 << 20;
-  int push_window = 4;        // batches in flight before waiting for acks
+  int push_window = 16;       // batches in flight before waiting for acks
 };
 
 namespace client {

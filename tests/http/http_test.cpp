@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <regex>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -50,6 +52,63 @@ std::int64_t own_changes(const Centre& c) {
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// `epsync hub report` as a table and as CSV, checked figure by figure against its JSON.
+void check_table_and_csv_match_json(HttpHub& hub, const std::string& by, const std::string& as_of) {
+  CAPTURE(by);
+  auto as_json = hub.cli({"report", "--by", by, "--as-of", as_of, "--format", "json"});
+  auto as_csv = hub.cli({"report", "--by", by, "--as-of", as_of, "--format", "csv"});
+  auto as_table = hub.cli({"report", "--by", by, "--as-of", as_of});
+  REQUIRE_MESSAGE(as_json.exit_code == 0, as_json.err);
+  REQUIRE_MESSAGE(as_csv.exit_code == 0, as_csv.err);
+  REQUIRE_MESSAGE(as_table.exit_code == 0, as_table.err);
+  const json rows = json::parse(as_json.out)["rows"];
+
+  std::istringstream csv(as_csv.out);
+  std::string line;
+  REQUIRE(std::getline(csv, line));
+  CHECK(line == by + ",trainees,ready,not_ready,leading_blocker\r");
+  std::int64_t total = 0, ready = 0;
+  for (const auto& row : rows) {
+    REQUIRE(std::getline(csv, line));
+    std::string lead;
+    std::int64_t most = 0;
+    for (const auto& [kind, n] : row["blockers"].items())
+      if (n.get<std::int64_t>() > most) most = n.get<std::int64_t>(), lead = kind;
+    CHECK(line == row[by].get<std::string>() + "," + std::to_string(row["trainees"].get<std::int64_t>()) + "," +
+                      std::to_string(row["ready"].get<std::int64_t>()) + "," +
+                      std::to_string(row["not_ready"].get<std::int64_t>()) + "," + lead + "\r");
+    total += row["trainees"].get<std::int64_t>();
+    ready += row["ready"].get<std::int64_t>();
+  }
+  CHECK_FALSE(std::getline(csv, line));
+
+  // The table: a header, a line per row (key, trainees, ready, not ready, "kind n, kind n"), a total.
+  std::istringstream table(as_table.out);
+  REQUIRE(std::getline(table, line));
+  CHECK(line.rfind(by, 0) == 0);
+  const std::regex row_re(R"(^(.*\S)\s+(\d+)\s+(\d+)\s+(\d+)(?:  (.*))?$)");
+  for (const auto& row : rows) {
+    REQUIRE(std::getline(table, line));
+    std::smatch m;
+    REQUIRE_MESSAGE(std::regex_match(line, m, row_re), line);
+    CHECK(m[1].str() == row[by].get<std::string>());
+    CHECK(std::stoll(m[2].str()) == row["trainees"].get<std::int64_t>());
+    CHECK(std::stoll(m[3].str()) == row["ready"].get<std::int64_t>());
+    CHECK(std::stoll(m[4].str()) == row["not_ready"].get<std::int64_t>());
+    std::string blockers;
+    for (const auto& [kind, n] : row["blockers"].items())
+      blockers += (blockers.empty() ? "" : ", ") + kind + " " + std::to_string(n.get<std::int64_t>());
+    CHECK(m[5].str() == blockers);
+  }
+  REQUIRE(std::getline(table, line));
+  std::smatch m;
+  REQUIRE_MESSAGE(std::regex_match(line, m, row_re), line);
+  CHECK(m[1].str() == "all");
+  CHECK(std::stoll(m[2].str()) == total);
+  CHECK(std::stoll(m[3].str()) == ready);
+  CHECK(total > 0);
 }
 
 }  // namespace
@@ -166,6 +225,7 @@ TEST_CASE("http: health, token, metrics that move with syncs, /api/report equals
       CHECK(api->body == cli.out);
     }
   }
+  for (const char* by : {"region", "center", "sector"}) check_table_and_csv_match_json(hub, by, "2026-06-01");
   auto region = json::parse(hub.get("/api/report?by=region&as_of=2026-06-01")->body);
   CHECK(region["rows"].size() == 20);
   auto centre = json::parse(hub.get("/api/report?by=center&as_of=2026-06-01")->body);

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs the tests under the sanitizers, as CI does after the plain run:
+#   asan  every unit and integration test (not the long or packaging labels) with
+#         AddressSanitizer + UndefinedBehaviorSanitizer, built in ./build-asan
+#   tsan  the hub's concurrent paths (the network, HTTP and daemon tests, the sync state machines
+#         and the chaos run) with ThreadSanitizer, built in ./build-tsan
+# Usage: scripts/sanitize.sh [asan|tsan|all] [extra ctest args]
+#
+# Reports of child processes (the hub and agent daemons write stderr to log files no test reads)
+# go to a report directory through log_path; the run fails when it is not empty, so a report in
+# a daemon cannot hide behind a passing test. See fuzz/README.md for what these runs taught.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+which=${1:-all}
+shift || true
+case $which in asan | tsan | all) ;; *)
+  echo "usage: scripts/sanitize.sh [asan|tsan|all] [ctest args]" >&2
+  exit 2
+  ;;
+esac
+scripts/deps.sh
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}" CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=2G
+reports=$(mktemp -d /tmp/epsync-sanitizers.XXXXXX)
+jobs=$(nproc)
+
+configure_and_build() {  # DIR OPTION TARGETS...
+  local dir=$1 option=$2
+  shift 2
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -D"$option"=ON \
+    -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+  cmake --build "$dir" -j"$jobs" ${1:+--target "$@"}
+}
+
+check_reports() {  # NAME
+  if compgen -G "$reports/*" >/dev/null; then
+    echo "== $1: sanitizer reports (from child processes too):" >&2
+    for f in "$reports"/*; do
+      echo "--- $f" >&2
+      head -60 "$f" >&2
+    done
+    exit 1
+  fi
+  echo "== $1: no sanitizer reports"
+}
+
+if [[ $which == asan || $which == all ]]; then
+  start=$SECONDS
+  configure_and_build build-asan EPSYNC_ASAN
+  common=halt_on_error=1:abort_on_error=1:strict_string_checks=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=1:log_path=$reports/asan
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan
+  # The long runs stay out; packaging checks the real system-call filter, which sanitizer
+  # runtimes do not fit (and LeakSanitizer cannot run under strace).
+  ASAN_OPTIONS=detect_leaks=1:$common \
+    ctest --test-dir build-asan -j"$jobs" --output-on-failure --label-exclude 'long|packaging' "$@"
+  unset UBSAN_OPTIONS
+  check_reports "ASan+UBSan ($((SECONDS - start)) s)"
+fi
+
+if [[ $which == tsan || $which == all ]]; then
+  start=$SECONDS
+  configure_and_build build-tsan EPSYNC_TSAN epsync net_tests http_tests sync_tests hub_tests \
+    $(grep -q '^add_executable(chaos_test' tests/CMakeLists.txt 2>/dev/null && echo chaos_test)
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan \
+    ctest --test-dir build-tsan -j"$jobs" --output-on-failure --label-exclude 'long' \
+    -R '^(net|http|sync|codec|frames|report|restore|review|agent daemon|chaos)' -E '^http_browser$' "$@"
+  check_reports "TSan ($((SECONDS - start)) s)"
+fi
+rm -rf "$reports"

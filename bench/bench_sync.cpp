@@ -279,7 +279,9 @@ int main(int argc, char** argv) {
     double s = secs(t1, Clock::now());
     struct rusage ru {};
     getrusage(RUSAGE_CHILDREN, &ru);
-    agent_rss = std::max(agent_rss, ru.ru_maxrss);
+    // RUSAGE_CHILDREN's peak covers every child reaped so far: before the first hub is reaped
+    // (below) that is the agent (and the small CLI runs before it); later it would be a hub's.
+    if (r == 0) agent_rss = ru.ru_maxrss;
     hub_rss = std::max(hub_rss, peak_rss_kb(hub));
     // Where B1's time goes: CPU of each side.
     double agent_cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +

@@ -64,6 +64,37 @@ bool holds(const RowChange& c, const Write& w) {
 
 std::string text(const Value& v) { return to_literal(v); }
 
+std::string short_site(const std::string& site) { return site.substr(0, 8); }
+
+// A row's changes in a store's log and its conflicts, for a failure message (the harness only
+// asks this of rows without names in them: checks and results).
+std::string row_story(ChaosWorld& w, const std::string& db, const std::string& row) {
+  auto s = w.open(db);
+  ChangeQuery q;
+  q.limit = 10'000'000;
+  auto all = read_changes(*s, q);
+  std::string out;
+  if (!all.ok()) return "?";
+  for (const auto& c : all.value()) {
+    if (c.row_id != row) continue;
+    out += "    log seq " + std::to_string(c.seq) + ": site " + short_site(c.site) + " #" + std::to_string(c.site_seq) +
+           " hlc " + std::to_string(c.hlc) + " by " + c.op + ":";
+    for (const auto& cell : c.cells)
+      out += " " + cell.column + "=" + text(cell.value) + " (over " + std::to_string(cell.prev_hlc) + "/" +
+             short_site(cell.prev_site) + ")";
+    out += "\n";
+  }
+  auto st = s->db().prepare("SELECT col, winner_val, winner_hlc, winner_site, loser_val, loser_hlc, loser_site FROM conflict WHERE row_id = ?");
+  if (st.ok()) {
+    st->bind(1, row);
+    while (st->step().value())
+      out += "    conflict " + st->column_text(0) + ": winner " + text(st->column_value(1)) + " " + st->column_text(2) + "/" +
+             short_site(st->column_text(3)) + ", loser " + text(st->column_value(4)) + " " + st->column_text(5) + "/" +
+             short_site(st->column_text(6)) + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> check_world(ChaosWorld& w, const Ledger& ledger, CheckFigures& fig) {
@@ -129,8 +160,15 @@ std::vector<std::string> check_world(ChaosWorld& w, const Ledger& ledger, CheckF
       for (const auto& k : routed) missing += held.count(k) ? 0 : 1;
       for (const auto& k : held) extra += routed.count(k) ? 0 : 1;
       ++fig.divergences;
+      std::string which;
+      for (const auto& ch : hub_changes.value())
+        if (routed.count({ch.site, ch.site_seq}) && !held.count({ch.site, ch.site_seq}))
+          which += "    hub log seq " + std::to_string(ch.seq) + ": " + ch.table + " " + ch.row_id + " site " +
+                   short_site(ch.site) + " #" + std::to_string(ch.site_seq) + " hlc " + std::to_string(ch.hlc) + "\n";
+      auto cursor = store->meta("sync.cursor");
       fail.push_back(c.id + ": its log lacks " + std::to_string(missing) + " row change(s) routed to it and holds " +
-                     std::to_string(extra) + " the hub does not route to it");
+                     std::to_string(extra) + " the hub does not route to it; its pull cursor: " +
+                     (cursor.ok() && cursor.value() ? *cursor.value() : std::string("?")) + "; missing:\n" + which);
     }
     auto q = store->db().prepare("SELECT count(*) FROM quarantine_notice");
     if (q.ok() && q->step().value() && q->column_int(0) != 0)
@@ -187,14 +225,24 @@ std::vector<std::string> check_world(ChaosWorld& w, const Ledger& ledger, CheckF
     bool centre_won = *at_hub == cw.value;
     if (centre_won != p.centre_first) ++fig.pairs_later_won;
     const Write& loser = centre_won ? hw : cw;
+    // The losing write's own timestamp: the same site may have lost with the same value before
+    // (an earlier write still unsent when the agent stopped), and that is another conflict.
+    HlcTime loser_hlc = 0;
+    if (auto s = log.by_site.find(loser.site); s != log.by_site.end())
+      for (auto it = s->second.upper_bound(loser.seq_from); it != s->second.end() && it->first <= loser.seq_to; ++it)
+        if (holds(it->second, loser)) loser_hlc = it->second.hlc;
     auto st = hub->db().prepare(
-        "SELECT count(*) FROM conflict WHERE tbl = ? AND row_id = ? AND col = ? AND loser_val = ? AND loser_site = ?");
+        "SELECT count(*) FROM conflict WHERE tbl = ? AND row_id = ? AND col = ? AND loser_val = ? AND loser_site = ? "
+        "AND loser_hlc = ?");
     if (!st.ok()) return {"cannot read the hub's conflict log: " + st.status().message()};
     st->bind(1, p.table).bind(2, p.row).bind(3, p.column).bind(4, loser.value).bind(5, loser.site);
+    st->bind(6, static_cast<std::int64_t>(loser_hlc));
     if (!st->step().value() || st->column_int(0) != 1) {
       ++fig.missing_conflicts;
-      fail.push_back("concurrent pair " + name + ": the losing write (" + loser.what +
-                     ") is not in the hub's conflict log once");
+      fail.push_back("concurrent pair " + name + ": the losing write (" + loser.what + ", site " + short_site(loser.site) +
+                     " #" + std::to_string(loser.seq_to) + ") is not in the hub's conflict log once; centre first: " +
+                     (p.centre_first ? "yes" : "no") + "; at the hub:\n" + row_story(w, w.hub_db, p.row) +
+                     "  at the centre:\n" + row_story(w, w.centres[p.centre].db, p.row));
     }
   }
   auto count = [&](const char* sql) {

@@ -1,5 +1,6 @@
 #include "chaos/chaos_scenario.h"
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -150,14 +151,29 @@ void Scenario::settle() {
   for (std::size_t i : down_) start_agent(i);
   down_.clear();
   // What "nothing left to do" means for a centre: the hub acknowledged all its changes, the hub
-  // holds them all, and it holds everything the hub has for it.
+  // holds them all, it has pulled everything the hub routes to it (its cursor is past the last
+  // such entry: equal data alone is not enough, a later write may hide an unpulled one), and it
+  // holds what the hub holds for it.
+  auto meta_int = [](Store& s, const std::string& key) {
+    auto v = s.meta(key);
+    return v.ok() && v.value() && !v.value()->empty() ? std::stoll(*v.value()) : std::int64_t{0};
+  };
   auto quiet = [&](std::size_t i) {
     auto& c = w_.centres[i];
     auto s = w_.open(c.db);
-    auto acked = s->meta("sync.acked");
     std::int64_t own = w_.last_seq(c.db, c.site);
-    bool all_acked = acked.ok() && acked.value() && std::stoll(acked.value()->empty() ? "0" : *acked.value()) >= own;
-    return all_acked && w_.last_seq(w_.hub_db, c.site) == own && w_.dump(c.db, c.id) == w_.dump(w_.hub_db, c.id);
+    if (meta_int(*s, "sync.acked") < own || w_.last_seq(w_.hub_db, c.site) != own) return false;
+    auto hub = w_.open(w_.hub_db);
+    auto epoch = s->meta("sync.epoch");
+    if (!epoch.ok() || !epoch.value() || *epoch.value() != hub->epoch()) return false;
+    auto st = hub->db().prepare(
+        "SELECT coalesce(max(c.seq), 0) FROM change_log c JOIN site s ON s.id = c.site "
+        "WHERE c.center IN (?, '*') AND s.uuid != ?");
+    REQUIRE(st.ok());
+    st->bind(1, c.id).bind(2, c.site);
+    REQUIRE(st->step().value());
+    if (meta_int(*s, "sync.cursor") < st->column_int(0)) return false;
+    return w_.dump(c.db, c.id) == w_.dump(w_.hub_db, c.id);
   };
   std::set<std::size_t> busy;
   for (std::size_t i = 0; i < centres(); ++i) busy.insert(i);
@@ -227,6 +243,14 @@ SeedResult run_chaos_seed(const Pki& pki, std::uint64_t seed, const SeedOptions&
   auto failures = check_world(w, ledger, out.fig.checks);
   out.failures.insert(out.failures.end(), failures.begin(), failures.end());
   out.fig.seconds = since(t0);
+  if (!out.failures.empty()) {
+    // Keep the failed world (stores, configurations, every daemon's log) for a post-mortem.
+    auto keep = std::filesystem::temp_directory_path() / ("epsync-chaos-seed-" + std::to_string(seed));
+    std::error_code ec;
+    std::filesystem::remove_all(keep, ec);
+    std::filesystem::copy(w.dir.path(), keep, std::filesystem::copy_options::recursive, ec);
+    out.failures.push_back("the world is kept in " + keep.string() + (ec ? " (copy failed: " + ec.message() + ")" : ""));
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <asio.hpp>
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <mutex>
@@ -148,6 +149,8 @@ class AgentDaemon {
     sync::ClientOptions opt;
     opt.address = cfg.hub_address;
     opt.files = {cfg.hub_ca, cfg.hub_cert, cfg.hub_key, ""};
+    opt.idle_timeout = std::chrono::seconds(cfg.sync_timeout_seconds);
+    opt.connect_timeout = std::min<std::chrono::milliseconds>(opt.connect_timeout, opt.idle_timeout);
     opt.register_stop = [this](std::function<void()> stop) {
       std::lock_guard<std::mutex> lock(stop_mu_);
       stop_client_ = std::move(stop);

@@ -18,6 +18,8 @@ struct AgentConfig {
   std::string hub_address;   // host:port; empty when the [hub] section is absent
   std::string hub_ca, hub_cert, hub_key;
   int sync_interval_seconds = 60;
+  // How long a session waits for the hub to connect (at most 10 s) or to answer before giving up.
+  int sync_timeout_seconds = 30;
 };
 
 Result<AgentConfig> load_agent_config(const std::string& path);

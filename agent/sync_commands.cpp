@@ -1,4 +1,5 @@
 // `epsync sync` (one session with the hub, now) and `epsync status`.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -55,6 +56,8 @@ SyncOutcome run_session(const AgentConfig& cfg, Store& store) {
   sync::ClientOptions opt;
   opt.address = cfg.hub_address;
   opt.files = {cfg.hub_ca, cfg.hub_cert, cfg.hub_key, ""};
+  opt.idle_timeout = std::chrono::seconds(cfg.sync_timeout_seconds);
+  opt.connect_timeout = std::min<std::chrono::milliseconds>(opt.connect_timeout, opt.idle_timeout);
   Status transport =
       sync::run_client(opt, session, [&](sync::ClientAction a) { agent.handle(std::move(a), session); }, &out.bytes);
   if (!agent.finished()) agent.record_failure(transport.ok() ? Status::IoError("session ended early") : transport);

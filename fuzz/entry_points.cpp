@@ -288,6 +288,8 @@ void config_parsers(const std::uint8_t* data, std::size_t size) {
     if (c.center_id.empty() || c.store_path.empty()) violated("agent config: accepted without a required key");
     if (c.sync_interval_seconds < 1 || c.sync_interval_seconds > 86400)
       violated("agent config: sync.interval_seconds out of bounds: " + std::to_string(c.sync_interval_seconds));
+    if (c.sync_timeout_seconds < 1 || c.sync_timeout_seconds > 3600)
+      violated("agent config: sync.timeout_seconds out of bounds: " + std::to_string(c.sync_timeout_seconds));
   } else {
     config_refusal(agent.status(), path, "agent config");
   }

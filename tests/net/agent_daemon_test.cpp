@@ -187,3 +187,35 @@ TEST_CASE("agent daemon: SIGTERM in the middle of a session exits 0 within 5 s -
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("hub.address: required by the agent") != std::string::npos);
 }
+
+TEST_CASE("agent: [sync] timeout_seconds bounds how long a session waits for a hub that does not answer") {
+  NetWorld w;
+  w.start_hub();
+  Centre& alm = w.add_centre("ALM-014", "almaty");
+  // A "hub" that accepts TCP connections and never answers: the TLS handshake waits for it.
+  int silent = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(silent, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(listen(silent, 8) == 0);
+  socklen_t len = sizeof a;
+  getsockname(silent, reinterpret_cast<sockaddr*>(&a), &len);
+  std::string cfg = w.write_agent_config(alm, w.dir.file("slow.toml"), "127.0.0.1:" + std::to_string(ntohs(a.sin_port)));
+  write_file_bytes(cfg, read_file_bytes(cfg) + "[sync]\ntimeout_seconds = 1\n");
+  w.enrol("ALM-014", "Бірінші");
+  auto t0 = Clock::now();
+  auto r = w.epsync({"sync", "--config", cfg}, 30);
+  auto took = Clock::now() - t0;
+  close(silent);
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("timed out") != std::string::npos, r.err);
+  CHECK(took >= std::chrono::milliseconds(900));
+  CHECK(took < std::chrono::seconds(5));  // not the default 10 s connect limit
+  CHECK(status(w, "ALM-014")["pending"] == 1);
+
+  write_file_bytes(cfg, read_file_bytes(w.centres.at("ALM-014").config) + "[sync]\ntimeout_seconds = 0\n");
+  r = w.epsync({"agent", "--config", cfg}, 10);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("sync.timeout_seconds") != std::string::npos);
+}

@@ -25,6 +25,34 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// A "hub" on 127.0.0.1 that accepts TCP connections and never answers.
+class SilentHub {
+ public:
+  SilentHub() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(listen(fd_, 8) == 0);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~SilentHub() { close(); }
+  SilentHub(const SilentHub&) = delete;
+  SilentHub& operator=(const SilentHub&) = delete;
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 // A datagram socket standing in for systemd's notify socket. Like systemd it keeps reading, so
 // the daemon's sd_notify never finds the queue full (a full queue would block its sender).
 class NotifySocket {
@@ -152,16 +180,8 @@ TEST_CASE("agent daemon: SIGTERM in the middle of a session exits 0 within 5 s -
   NetWorld w;
   w.start_hub();
   Centre& alm = w.add_centre("ALM-014", "almaty");
-  // A "hub" that accepts TCP connections and never answers: the session hangs in its handshake.
-  int silent = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(silent, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  REQUIRE(listen(silent, 8) == 0);
-  socklen_t len = sizeof a;
-  getsockname(silent, reinterpret_cast<sockaddr*>(&a), &len);
-  w.write_agent_config(alm, alm.config, "127.0.0.1:" + std::to_string(ntohs(a.sin_port)));
+  SilentHub silent;  // the session hangs in its handshake
+  w.write_agent_config(alm, alm.config, silent.address());
   w.enrol("ALM-014", "Бірінші");
 
   std::string err = w.dir.file("agent.err");
@@ -174,7 +194,7 @@ TEST_CASE("agent daemon: SIGTERM in the middle of a session exits 0 within 5 s -
   CHECK(code == 0);
   CHECK(took < std::chrono::seconds(5));
   CHECK(read_file_bytes(err).find("agent stopped") != std::string::npos);
-  close(silent);
+  silent.close();
   CHECK(status(w, "ALM-014")["pending"] == 1);  // abandoned, not lost
 
   // A configuration error is named with file, line and key, and the daemon does not start.
@@ -192,22 +212,14 @@ TEST_CASE("agent: [sync] timeout_seconds bounds how long a session waits for a h
   NetWorld w;
   w.start_hub();
   Centre& alm = w.add_centre("ALM-014", "almaty");
-  // A "hub" that accepts TCP connections and never answers: the TLS handshake waits for it.
-  int silent = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(silent, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  REQUIRE(listen(silent, 8) == 0);
-  socklen_t len = sizeof a;
-  getsockname(silent, reinterpret_cast<sockaddr*>(&a), &len);
-  std::string cfg = w.write_agent_config(alm, w.dir.file("slow.toml"), "127.0.0.1:" + std::to_string(ntohs(a.sin_port)));
+  SilentHub silent;  // the TLS handshake waits for it
+  std::string cfg = w.write_agent_config(alm, w.dir.file("slow.toml"), silent.address());
   write_file_bytes(cfg, read_file_bytes(cfg) + "[sync]\ntimeout_seconds = 1\n");
   w.enrol("ALM-014", "Бірінші");
   auto t0 = Clock::now();
   auto r = w.epsync({"sync", "--config", cfg}, 30);
   auto took = Clock::now() - t0;
-  close(silent);
+  silent.close();
   CHECK(r.exit_code == 1);
   CHECK_MESSAGE(r.err.find("timed out") != std::string::npos, r.err);
   CHECK(took >= std::chrono::milliseconds(900));

@@ -146,11 +146,7 @@ class AgentDaemon {
     auto client_cfg = agent.config();
     if (!client_cfg.ok()) return client_cfg.status();
     sync::ClientSession session(client_cfg.value());
-    sync::ClientOptions opt;
-    opt.address = cfg.hub_address;
-    opt.files = {cfg.hub_ca, cfg.hub_cert, cfg.hub_key, ""};
-    opt.idle_timeout = std::chrono::seconds(cfg.sync_timeout_seconds);
-    opt.connect_timeout = std::min<std::chrono::milliseconds>(opt.connect_timeout, opt.idle_timeout);
+    sync::ClientOptions opt = client_options(cfg);
     opt.register_stop = [this](std::function<void()> stop) {
       std::lock_guard<std::mutex> lock(stop_mu_);
       stop_client_ = std::move(stop);

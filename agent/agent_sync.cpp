@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 
@@ -228,6 +229,15 @@ void AgentSync::handle(sync::ClientAction action, sync::ClientSession& session) 
       store_.set_meta("sync.last_error", f->status.message().substr(0, 300));
     }
   }
+}
+
+sync::ClientOptions client_options(const AgentConfig& cfg) {
+  sync::ClientOptions opt;
+  opt.address = cfg.hub_address;
+  opt.files = {cfg.hub_ca, cfg.hub_cert, cfg.hub_key, ""};
+  opt.idle_timeout = std::chrono::seconds(cfg.sync_timeout_seconds);
+  opt.connect_timeout = std::min<std::chrono::milliseconds>(opt.connect_timeout, opt.idle_timeout);
+  return opt;
 }
 
 }  // namespace epsync

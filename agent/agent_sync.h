@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <string>
 
+#include "agent/config.h"
 #include "storage/store.h"
 #include "sync/client_session.h"
+#include "sync/tls.h"
 
 namespace epsync {
 
@@ -28,6 +30,9 @@ Result<std::int64_t> pending_changes(Store& store, std::int64_t acked);
 Result<std::int64_t> oldest_pending_age_s(Store& store, std::int64_t acked);
 // The highest sequence number of a change made here (0 for none).
 Result<std::int64_t> last_own_site_seq(Store& store);
+
+// How to reach the hub, from the agent's configuration: address, certificates, timeouts.
+sync::ClientOptions client_options(const AgentConfig& cfg);
 
 struct AgentIdentity {
   std::string center;

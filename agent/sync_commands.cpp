@@ -1,5 +1,4 @@
 // `epsync sync` (one session with the hub, now) and `epsync status`.
-#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -53,11 +52,7 @@ SyncOutcome run_session(const AgentConfig& cfg, Store& store) {
     return out;
   }
   sync::ClientSession session(client_cfg.value());
-  sync::ClientOptions opt;
-  opt.address = cfg.hub_address;
-  opt.files = {cfg.hub_ca, cfg.hub_cert, cfg.hub_key, ""};
-  opt.idle_timeout = std::chrono::seconds(cfg.sync_timeout_seconds);
-  opt.connect_timeout = std::min<std::chrono::milliseconds>(opt.connect_timeout, opt.idle_timeout);
+  sync::ClientOptions opt = client_options(cfg);
   Status transport =
       sync::run_client(opt, session, [&](sync::ClientAction a) { agent.handle(std::move(a), session); }, &out.bytes);
   if (!agent.finished()) agent.record_failure(transport.ok() ? Status::IoError("session ended early") : transport);

@@ -293,16 +293,8 @@ TEST_CASE("http: without a token only /healthz, a taken HTTP port does not stop 
   }
 
   // The HTTP port is taken: the hub says so and goes on syncing.
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  REQUIRE(listen(fd, 1) == 0);
-  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-  std::string taken = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  LoopbackListener taken_port;
+  std::string taken = taken_port.address();
   {
     HttpHub hub(w, kToken);
     hub.start(taken);
@@ -311,7 +303,7 @@ TEST_CASE("http: without a token only /healthz, a taken HTTP port does not stop 
     CHECK(scalar(w.hub_db, "SELECT count(*) FROM trainee") == 1);
     CHECK(hub.stop() == 0);
   }
-  close(fd);
+  taken_port.close();
 
   // An [http] address that is not IP:port is a configuration error, like listen.address.
   for (const char* bad : {"localhost:7080", "127.0.0.1", "127.0.0.1:99999"}) {

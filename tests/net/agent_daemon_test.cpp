@@ -25,34 +25,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A "hub" on 127.0.0.1 that accepts TCP connections and never answers.
-class SilentHub {
- public:
-  SilentHub() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(listen(fd_, 8) == 0);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
-  ~SilentHub() { close(); }
-  SilentHub(const SilentHub&) = delete;
-  SilentHub& operator=(const SilentHub&) = delete;
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-
 // A datagram socket standing in for systemd's notify socket. Like systemd it keeps reading, so
 // the daemon's sd_notify never finds the queue full (a full queue would block its sender).
 class NotifySocket {
@@ -180,7 +152,7 @@ TEST_CASE("agent daemon: SIGTERM in the middle of a session exits 0 within 5 s -
   NetWorld w;
   w.start_hub();
   Centre& alm = w.add_centre("ALM-014", "almaty");
-  SilentHub silent;  // the session hangs in its handshake
+  LoopbackListener silent;  // a "hub" that never answers: the session hangs in its handshake
   w.write_agent_config(alm, alm.config, silent.address());
   w.enrol("ALM-014", "Бірінші");
 
@@ -212,7 +184,7 @@ TEST_CASE("agent: [sync] timeout_seconds bounds how long a session waits for a h
   NetWorld w;
   w.start_hub();
   Centre& alm = w.add_centre("ALM-014", "almaty");
-  SilentHub silent;  // the TLS handshake waits for it
+  LoopbackListener silent;  // a "hub" that never answers: the TLS handshake waits
   std::string cfg = w.write_agent_config(alm, w.dir.file("slow.toml"), silent.address());
   write_file_bytes(cfg, read_file_bytes(cfg) + "[sync]\ntimeout_seconds = 1\n");
   w.enrol("ALM-014", "Бірінші");

@@ -49,6 +49,22 @@ RunResult run_with_stdin(const std::vector<std::string>& argv, const std::string
 // A port that was free a moment ago (bind port 0, read it, close).
 std::uint16_t free_port();
 
+// A socket listening on 127.0.0.1 at a port the kernel picks, that accepts nothing itself: a
+// "hub" that never answers, or a port that is taken. Closed on destruction.
+class LoopbackListener {
+ public:
+  LoopbackListener();
+  ~LoopbackListener() { close(); }
+  LoopbackListener(const LoopbackListener&) = delete;
+  LoopbackListener& operator=(const LoopbackListener&) = delete;
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  void close();
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
 // Reads one integer from an SQL query on a store file (opened anew each time, so it sees the
 // latest commit of the daemon or the CLI).
 std::int64_t scalar(const std::string& store_path, const std::string& sql);

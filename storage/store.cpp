@@ -118,6 +118,9 @@ Store::~Store() = default;
 Status Store::initialise() {
   // WAL lets the CLI read while the daemon writes; FULL makes every commit durable before we
   // report it (SPEC §9: nothing acknowledged is lost).
+  // 16 KiB pages for a new store (an existing one keeps its own): a hub catch-up appends to seven
+  // B-trees per row change, and larger pages split less often (B2b 1.9 s -> 1.6 s, bench_sync).
+  EPSYNC_RETURN_IF_ERROR(db_->exec("PRAGMA page_size = 16384"));
   EPSYNC_RETURN_IF_ERROR(db_->exec("PRAGMA journal_mode = WAL"));
   EPSYNC_RETURN_IF_ERROR(db_->exec(opt_.durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF"));
   // A page cache large enough that a big merge or import does not spill pages and read them back

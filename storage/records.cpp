@@ -4,6 +4,7 @@
 
 #include "storage/iin.h"
 #include "storage/regions.h"
+#include "storage/schema.h"
 
 namespace epsync {
 
@@ -181,76 +182,128 @@ std::vector<std::string> validate_trainee(const TraineeFields& f, const Trainee*
   return errors;
 }
 
-Status validate_cell(const std::string& table, const std::string& column, const Value& v) {
-  auto bad = [&](const std::string& why) { return Status::InvalidInput(table + "." + column + ": " + why); };
-  const auto* text = std::get_if<std::string>(&v);
-  const auto* integer = std::get_if<std::int64_t>(&v);
-  auto need_text = [&](bool nullable, size_t max) -> Status {
-    if (is_null(v)) return nullable ? Status::Ok() : bad("is required");
-    if (!text) return bad("must be text");
-    if (!nullable && text->empty()) return bad("is required");
-    if (text_problem(*text, max)) return bad("is not clean UTF-8 text of at most " + std::to_string(max) + " characters");
-    return Status::Ok();
+namespace {
+
+// How one replicated column is checked; looked up by position, since the hub checks every cell
+// it receives (a catch-up is millions).
+struct CellRule {
+  enum Kind { kUnknown, kText, kEnum, kDate, kInt, kIin } kind = kUnknown;
+  bool nullable = false;
+  std::size_t max = 0;                              // kText: characters
+  std::int64_t lo = 0, hi = 0;                      // kInt
+  const std::vector<std::string>* allowed = nullptr;  // kEnum
+};
+
+CellRule rule_for(const std::string& table, const std::string& column) {
+  auto text = [](bool nullable, std::size_t max) { return CellRule{CellRule::kText, nullable, max}; };
+  auto one_of_these = [](const std::vector<std::string>& allowed, bool nullable) {
+    return CellRule{CellRule::kEnum, nullable, 0, 0, 0, &allowed};
   };
-  auto need_enum = [&](const std::vector<std::string>& allowed, bool nullable) -> Status {
-    if (is_null(v) && nullable) return Status::Ok();
-    if (!text || !one_of(*text, allowed)) return bad("must be one of " + list_of(allowed));
-    return Status::Ok();
-  };
-  auto need_date = [&](bool nullable) -> Status {
-    if (is_null(v) && nullable) return Status::Ok();
-    if (!text || date_problem(*text)) return bad("must be a plausible date as YYYY-MM-DD");
-    return Status::Ok();
-  };
-  auto need_int = [&](std::int64_t lo, std::int64_t hi) -> Status {
-    if (!integer || *integer < lo || *integer > hi)
-      return bad("must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
-    return Status::Ok();
-  };
-  if (column == "center_id") return need_text(false, 20);
-  if (column == "deleted") return need_int(0, 1);
-  if (column == "trainee_id") return need_text(false, 64);
+  auto date = [](bool nullable) { return CellRule{CellRule::kDate, nullable}; };
+  auto whole = [](std::int64_t lo, std::int64_t hi) { return CellRule{CellRule::kInt, false, 0, lo, hi}; };
+  static const std::vector<std::string> sexes = {"F", "M"};
+  static const std::vector<std::string> sources = {"center", "official"};
+  if (column == "center_id") return text(false, 20);
+  if (column == "deleted") return whole(0, 1);
+  if (column == "trainee_id") return text(false, 64);
   if (table == "trainee") {
-    if (column == "iin") {
+    if (column == "iin") return CellRule{CellRule::kIin};
+    if (column == "surname" || column == "given_name") return text(false, 100);
+    if (column == "patronymic") return text(true, 100);
+    if (column == "birth_date") return date(false);
+    if (column == "sex") return one_of_these(sexes, false);
+    if (column == "phone") return text(true, 20);
+    if (column == "sector") return one_of_these(kSectors, true);
+    if (column == "status") return one_of_these(kTraineeStatuses, false);
+  } else if (table == "korean_course") {
+    if (column == "hours") return whole(0, 5000);
+    if (column == "level") return text(true, 40);
+  } else if (table == "test_result") {
+    if (column == "kind") return one_of_these(kTestKinds, false);
+    if (column == "test_date") return date(false);
+    if (column == "score") return whole(0, 300);
+    if (column == "source") return one_of_these(sources, false);
+  } else if (table == "medical_check") {
+    if (column == "check_date") return date(false);
+    if (column == "result") return one_of_these(kMedicalResults, false);
+    if (column == "valid_until") return date(true);
+    if (column == "clinic") return text(true, 200);
+  } else if (table == "document_check") {
+    if (column == "kind") return one_of_these(kDocumentKinds, false);
+    if (column == "status") return one_of_these(kDocumentStatuses, false);
+    if (column == "number") return text(true, 50);
+    if (column == "issued" || column == "expires") return date(true);
+    if (column == "note") return text(true, 500);
+  } else if (table == "center") {
+    if (column == "name") return text(true, 200);
+    if (column == "region") return one_of_these(kRegions, false);
+  } else if (table == "rules") {
+    if (column == "value") return text(false, 40);
+  }
+  return {};
+}
+
+// rules[table][column], by position in replicated_tables().
+const std::vector<std::vector<CellRule>>& cell_rules() {
+  static const std::vector<std::vector<CellRule>> rules = [] {
+    std::vector<std::vector<CellRule>> out;
+    for (const auto& t : replicated_tables()) {
+      out.emplace_back();
+      for (const auto& c : t.columns) out.back().push_back(rule_for(t.name, c.name));
+    }
+    return out;
+  }();
+  return rules;
+}
+
+}  // namespace
+
+Status validate_cell(int table, int column, const Value& v) {
+  const auto& tables = replicated_tables();
+  const TableDef& def = tables[static_cast<std::size_t>(table)];
+  const CellRule& rule = cell_rules()[static_cast<std::size_t>(table)][static_cast<std::size_t>(column)];
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidInput(def.name + "." + def.columns[static_cast<std::size_t>(column)].name + ": " + why);
+  };
+  const auto* text = std::get_if<std::string>(&v);
+  switch (rule.kind) {
+    case CellRule::kText:
+      if (is_null(v)) return rule.nullable ? Status::Ok() : bad("is required");
+      if (!text) return bad("must be text");
+      if (!rule.nullable && text->empty()) return bad("is required");
+      if (text_problem(*text, rule.max))
+        return bad("is not clean UTF-8 text of at most " + std::to_string(rule.max) + " characters");
+      return Status::Ok();
+    case CellRule::kEnum:
+      if (is_null(v) && rule.nullable) return Status::Ok();
+      if (!text || !one_of(*text, *rule.allowed)) return bad("must be one of " + list_of(*rule.allowed));
+      return Status::Ok();
+    case CellRule::kDate:
+      if (is_null(v) && rule.nullable) return Status::Ok();
+      if (!text || date_problem(*text)) return bad("must be a plausible date as YYYY-MM-DD");
+      return Status::Ok();
+    case CellRule::kInt: {
+      const auto* integer = std::get_if<std::int64_t>(&v);
+      if (!integer || *integer < rule.lo || *integer > rule.hi)
+        return bad("must be a whole number from " + std::to_string(rule.lo) + " to " + std::to_string(rule.hi));
+      return Status::Ok();
+    }
+    case CellRule::kIin: {
       if (!text) return bad("must be text");
       Status s = validate_iin(*text);
       return s.ok() ? s : bad(s.message().substr(s.message().find(": ") + 2));
     }
-    if (column == "surname" || column == "given_name") return need_text(false, 100);
-    if (column == "patronymic") return need_text(true, 100);
-    if (column == "birth_date") return need_date(false);
-    static const std::vector<std::string> sexes = {"F", "M"};
-    if (column == "sex") return need_enum(sexes, false);
-    if (column == "phone") return need_text(true, 20);
-    if (column == "sector") return need_enum(kSectors, true);
-    if (column == "status") return need_enum(kTraineeStatuses, false);
-  } else if (table == "korean_course") {
-    if (column == "hours") return need_int(0, 5000);
-    if (column == "level") return need_text(true, 40);
-  } else if (table == "test_result") {
-    if (column == "kind") return need_enum(kTestKinds, false);
-    if (column == "test_date") return need_date(false);
-    if (column == "score") return need_int(0, 300);
-    static const std::vector<std::string> sources = {"center", "official"};
-    if (column == "source") return need_enum(sources, false);
-  } else if (table == "medical_check") {
-    if (column == "check_date") return need_date(false);
-    if (column == "result") return need_enum(kMedicalResults, false);
-    if (column == "valid_until") return need_date(true);
-    if (column == "clinic") return need_text(true, 200);
-  } else if (table == "document_check") {
-    if (column == "kind") return need_enum(kDocumentKinds, false);
-    if (column == "status") return need_enum(kDocumentStatuses, false);
-    if (column == "number") return need_text(true, 50);
-    if (column == "issued" || column == "expires") return need_date(true);
-    if (column == "note") return need_text(true, 500);
-  } else if (table == "center") {
-    if (column == "name") return need_text(true, 200);
-    if (column == "region") return need_enum(kRegions, false);
-  } else if (table == "rules") {
-    if (column == "value") return need_text(false, 40);
+    case CellRule::kUnknown:
+      break;
   }
   return bad("is not a known field");
+}
+
+Status validate_cell(const std::string& table, const std::string& column, const Value& v) {
+  const int t = table_index(table);
+  const int c = t < 0 ? -1 : replicated_tables()[static_cast<std::size_t>(t)].column_index(column);
+  if (c < 0) return Status::InvalidInput(table + "." + column + ": is not a known field");
+  return validate_cell(t, c, v);
 }
 
 Result<std::optional<std::string>> active_trainee_with_iin(Store& store, const std::string& center,

@@ -49,6 +49,8 @@ std::vector<std::string> validate_trainee(const TraineeFields& f, const Trainee*
 // field's rule, without the rest of the row. "column: reason" on failure; never quotes the value
 // (reasons may travel to logs and to the hub's quarantine list).
 Status validate_cell(const std::string& table, const std::string& column, const Value& v);
+// The same by position in replicated_tables() and its columns (both must be in range).
+Status validate_cell(int table, int column, const Value& v);
 
 struct TestInput {
   std::string kind, date;

@@ -205,10 +205,9 @@ void AgentSync::handle(sync::ClientAction action, sync::ClientSession& session) 
     StoreTxn txn(store_);
     Status s = txn.begin();
     Merger merger(txn);
-    MergeStats stats;
     for (const auto& c : p->changes.changes) {
       if (!s.ok()) break;
-      s = merger.apply(c, stats);
+      s = merger.apply(c);
     }
     if (s.ok()) s = merger.finish();
     if (s.ok()) s = store_.set_meta("sync.cursor", std::to_string(p->changes.next_cursor));

@@ -108,7 +108,6 @@ Result<sync::Ack> HubStore::apply_job(StoreTxn& txn, const PushJob& job) {
   mo.max_ahead_ms = opt_.skew_bound_ms;
   mo.validated = true;  // below, before the hub's own cell validation
   Merger merger(txn, mo);
-  MergeStats stats;
   sync::Ack ack;
   ack.batch = job.push.batch;
   std::string site;
@@ -117,15 +116,17 @@ Result<sync::Ack> HubStore::apply_job(StoreTxn& txn, const PushJob& job) {
     EPSYNC_RETURN_IF_ERROR(validate_row_change(c));
     // Hub validation: a change that fails it is set aside with its reason, never blocks the queue.
     std::string reason;
+    const int table = table_index(c.table);  // validate_row_change: known table and columns
+    const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
     for (const auto& cell : c.cells) {
-      Status v = validate_cell(c.table, cell.column, cell.value);
+      Status v = validate_cell(table, def.column_index(cell.column), cell.value);
       if (!v.ok()) {
         reason = v.message();
         break;
       }
     }
     if (reason.empty()) {
-      Status applied = merger.apply(c, stats);
+      Status applied = merger.apply(c);
       if (applied.code() == Status::Code::kClockSkew) reason = "clock: " + applied.message();
       else EPSYNC_RETURN_IF_ERROR(applied);
     }

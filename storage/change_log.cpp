@@ -30,7 +30,7 @@ std::string pack_log_body(const std::vector<LogCell>& cells) {
   std::string body;
   for (const auto& c : cells) {
     pack::put_varint(body, static_cast<std::uint64_t>(c.column));
-    pack::put_value(body, c.value);
+    pack::put_value(body, *c.value);
     pack::put_varint(body, static_cast<std::uint64_t>(c.prev_hlc));
     pack::put_varint(body, static_cast<std::uint64_t>(c.prev_site));
   }
@@ -66,7 +66,7 @@ Result<bool> append_row_change(Store& store, const RowChange& c) {
       if (!k.ok()) return k.status();
       prev_site = k.value();
     }
-    cells.push_back({i.value(), cell.value, cell.prev_hlc, prev_site});
+    cells.push_back({i.value(), &cell.value, cell.prev_hlc, prev_site});
   }
   return append_log(store, {t.value(), &c.row_id, &c.center, c.hlc, site.value(), c.site_seq, &c.op, &cells});
 }
@@ -86,7 +86,7 @@ Status capture(StoreTxn& txn, int table, const std::string& row_id, RowState& ro
   for (size_t i = 0; i < row.values.size(); ++i) {
     if (!(changed & (std::uint64_t{1} << i))) continue;
     CellVersion& v = row.versions[i];
-    cells.push_back({static_cast<int>(i), row.values[i], v.hlc, v.hlc ? v.site : 0});
+    cells.push_back({static_cast<int>(i), &row.values[i], v.hlc, v.hlc ? v.site : 0});
     v = CellVersion{hlc, me.value(), v.hlc, v.hlc ? v.site : 0};
   }
   if (cells.empty()) return Status::Ok();

@@ -15,7 +15,7 @@ namespace epsync {
 
 struct LogCell {
   int column = 0;  // position in TableDef::columns
-  Value value;
+  const Value* value = nullptr;  // owned by the row change or row being recorded
   HlcTime prev_hlc = 0;
   std::int64_t prev_site = 0;  // site key, 0 when the cell was empty
 };

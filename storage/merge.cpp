@@ -33,19 +33,28 @@ Result<std::int64_t> Merger::hwm(const std::string& site) {
   return v.value();
 }
 
+Result<bool> Merger::has_early(const std::string& site, std::int64_t site_key) {
+  auto known = early_.find(site);
+  if (known != early_.end()) return known->second;
+  auto cur = hwm(site);
+  if (!cur.ok()) return cur.status();
+  // Once per site and merger, before this merger adds any of the site's changes: has an
+  // earlier merge stored changes beyond the mark?
+  auto st = txn_.db().cached("SELECT 1 FROM change_log WHERE site = ? AND site_seq > ? LIMIT 1");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, site_key).bind(2, cur.value());
+  auto row = (*st)->step();
+  if (!row.ok()) return row.status();
+  early_[site] = row.value();
+  (*st)->reset();
+  return row.value();
+}
+
 Status Merger::advance_hwm(const std::string& site, std::int64_t site_key, std::int64_t seq) {
   auto cur = hwm(site);
   if (!cur.ok()) return cur.status();
-  if (!early_.count(site)) {
-    // Once per site and merger: has an earlier merge stored changes beyond the mark?
-    auto st = txn_.db().cached("SELECT 1 FROM change_log WHERE site = ? AND site_seq > ? LIMIT 1");
-    if (!st.ok()) return st.status();
-    (*st)->bind(1, site_key).bind(2, cur.value() + 1);
-    auto row = (*st)->step();
-    if (!row.ok()) return row.status();
-    early_[site] = row.value();
-    (*st)->reset();
-  }
+  auto early = has_early(site, site_key);
+  if (!early.ok()) return early.status();
   if (seq != cur.value() + 1) {
     early_[site] = true;  // a gap remains below this change
     return Status::Ok();
@@ -72,7 +81,13 @@ Status Merger::advance_hwm(const std::string& site, std::int64_t site_key, std::
   return Status::Ok();
 }
 
+Status Merger::flush_new_rows() {
+  return new_rows_.flush([this](const NewRow& r) { return merge_cells(*r.change, r.table, r.site, r.cells); },
+                         stats_.applied);
+}
+
 Status Merger::finish() {
+  EPSYNC_RETURN_IF_ERROR(flush_new_rows());
   auto st = txn_.db().cached(
       "INSERT INTO site_hwm (site, hwm) VALUES (?, ?) "
       "ON CONFLICT (site) DO UPDATE SET hwm = max(hwm, excluded.hwm)");
@@ -104,13 +119,13 @@ Result<std::string> Merger::operator_of(const std::string& row_id, std::int64_t 
   return op;
 }
 
-Status Merger::apply(const RowChange& c, MergeStats& stats) {
+Status Merger::apply(const RowChange& c) {
   if (!opt_.validated) EPSYNC_RETURN_IF_ERROR(validate_row_change(c));
   const auto cells = static_cast<std::int64_t>(c.cells.size());
   auto h = hwm(c.site);
   if (!h.ok()) return h.status();
   if (c.site_seq <= h.value()) {
-    stats.duplicates += cells;
+    stats_.duplicates += cells;
     return Status::Ok();
   }
   Store& store = txn_.store();
@@ -129,12 +144,24 @@ Status Merger::apply(const RowChange& c, MergeStats& stats) {
       if (!k.ok()) return k.status();
       prev_site = k.value();
     }
-    log_cells.push_back({def.column_index(cell.column), cell.value, cell.prev_hlc, prev_site});
+    log_cells.push_back({def.column_index(cell.column), &cell.value, cell.prev_hlc, prev_site});
   }
+  auto early = has_early(c.site, site.value());
+  if (!early.ok()) return early.status();
+  if (log_cells.front().column == 0 && c.site_seq == h.value() + 1 && !early.value() && !new_rows_.holds(c.row_id)) {
+    // The next change of its site and a row's first write: its log record cannot exist yet, and
+    // the row most likely does not. Queue it; the run is written many rows per statement.
+    if (new_rows_.full()) EPSYNC_RETURN_IF_ERROR(flush_new_rows());
+    hwm_[c.site] = c.site_seq;
+    dirty_[c.site] = true;
+    new_rows_.add({&c, table, site.value(), std::move(log_cells)});
+    return Status::Ok();
+  }
+  EPSYNC_RETURN_IF_ERROR(flush_new_rows());  // what follows reads the log and rows as they are
   auto added = append_log(store, {table, &c.row_id, &c.center, c.hlc, site.value(), c.site_seq, &c.op, &log_cells});
   if (!added.ok()) return added.status();
   if (!added.value()) {  // arrived before, out of order
-    stats.duplicates += cells;
+    stats_.duplicates += cells;
     return Status::Ok();
   }
   EPSYNC_RETURN_IF_ERROR(advance_hwm(c.site, site.value(), c.site_seq));
@@ -145,16 +172,23 @@ Status Merger::apply(const RowChange& c, MergeStats& stats) {
     fresh.values.resize(def.columns.size());
     fresh.versions.resize(def.columns.size());
     for (const auto& lc : log_cells) {
-      fresh.values[static_cast<size_t>(lc.column)] = lc.value;
+      fresh.values[static_cast<size_t>(lc.column)] = *lc.value;
       fresh.versions[static_cast<size_t>(lc.column)] = {c.hlc, site.value(), lc.prev_hlc, lc.prev_site};
     }
     auto inserted = store.rows().insert_if_new(table, c.row_id, fresh);
     if (!inserted.ok()) return inserted.status();
     if (inserted.value()) {
-      stats.applied += cells;
+      stats_.applied += cells;
       return Status::Ok();
     }
   }
+  return merge_cells(c, table, site.value(), log_cells);
+}
+
+// Merges a change's cells into the row as stored (or into a new row), cell by cell.
+Status Merger::merge_cells(const RowChange& c, int table, std::int64_t site_key, const std::vector<LogCell>& log_cells) {
+  Store& store = txn_.store();
+  const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
   auto row = store.rows().load(table, c.row_id);
   if (!row.ok()) return row.status();
   RowState& r = row.value();
@@ -175,23 +209,23 @@ Status Merger::apply(const RowChange& c, MergeStats& stats) {
       if (!o.ok()) return o.status();
       wins = o.value();
     }
-    CellVersion incoming{c.hlc, site.value(), lc.prev_hlc, lc.prev_site};
+    CellVersion incoming{c.hlc, site_key, lc.prev_hlc, lc.prev_site};
     if (w.hlc != 0 && def.columns[i].safety_relevant) {
       if (wins && !(lc.prev_hlc == w.hlc && lc.prev_site == w.site)) {
         // The incoming write overwrites a value its writer never saw.
-        lost.push_back({lc.column, false, r.values[i], lc.value, w, incoming});
-      } else if (!wins && !(w.prev_hlc == c.hlc && w.prev_site == site.value())) {
+        lost.push_back({lc.column, false, r.values[i], *lc.value, w, incoming});
+      } else if (!wins && !(w.prev_hlc == c.hlc && w.prev_site == site_key)) {
         // The incoming write loses to one made without seeing it.
-        lost.push_back({lc.column, true, lc.value, r.values[i], incoming, w});
+        lost.push_back({lc.column, true, *lc.value, r.values[i], incoming, w});
       }
     }
     if (wins) {
-      r.values[i] = lc.value;
+      r.values[i] = *lc.value;
       w = incoming;
       changed |= std::uint64_t{1} << i;
-      stats.applied += 1;
+      stats_.applied += 1;
     } else {
-      stats.superseded += 1;
+      stats_.superseded += 1;
     }
   }
   if (changed) EPSYNC_RETURN_IF_ERROR(store.rows().write(table, c.row_id, r, changed));
@@ -226,12 +260,13 @@ Status Merger::apply(const RowChange& c, MergeStats& stats) {
     s.bind(6, l.winner_value).bind(7, l.winner.hlc).bind(8, winner_site.value());
     s.bind(9, l.loser_value).bind(10, l.loser.hlc).bind(11, loser_site.value()).bind(12, loser_op);
     EPSYNC_RETURN_IF_ERROR(s.run());
-    ++stats.conflicts;
+    ++stats_.conflicts;
   }
   return Status::Ok();
 }
 
 Status Merger::set_aside(const RowChange& c) {
+  EPSYNC_RETURN_IF_ERROR(flush_new_rows());
   auto h = hwm(c.site);
   if (!h.ok()) return h.status();
   if (c.site_seq != h.value() + 1) return Status::Ok();
@@ -244,11 +279,10 @@ Result<MergeStats> merge_batch(Store& store, const std::vector<RowChange>& batch
   StoreTxn txn(store);
   EPSYNC_RETURN_IF_ERROR(txn.begin());
   Merger merger(txn, opt);
-  MergeStats stats;
-  for (const auto& c : batch) EPSYNC_RETURN_IF_ERROR(merger.apply(c, stats));
+  for (const auto& c : batch) EPSYNC_RETURN_IF_ERROR(merger.apply(c));
   EPSYNC_RETURN_IF_ERROR(merger.finish());
   EPSYNC_RETURN_IF_ERROR(txn.commit());
-  return stats;
+  return merger.stats();
 }
 
 Result<std::int64_t> site_high_water_mark(Store& store, const std::string& site) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "storage/change_log.h"
+#include "storage/new_rows.h"
 #include "storage/status.h"
 #include "storage/store.h"
 
@@ -38,18 +39,26 @@ Status validate_row_change(const RowChange& c);
 
 // Applies row changes inside a StoreTxn the caller owns, so one transaction can take many
 // batches (the hub's group commit). Call finish() before committing.
+//
+// The first writes of new rows, arriving in order, are queued and written many per statement:
+// a change handed to apply() must stay alive until the next set_aside() or finish(), and an
+// error may surface from a later call than the change's own. Either way the caller rolls back.
 class Merger {
  public:
-  Merger(StoreTxn& txn, MergeOptions opt = {}) : txn_(txn), opt_(opt) {}
-  // Applies one row change. On error nothing of it is applied; the caller decides whether to
-  // roll back the transaction (a refused batch) or to continue.
-  Status apply(const RowChange& c, MergeStats& stats);
+  Merger(StoreTxn& txn, MergeOptions opt = {}) : txn_(txn), opt_(opt), new_rows_(txn.store()) {}
+  // Applies one row change. A clock-skew refusal (kClockSkew) concerns this change alone and
+  // leaves nothing of it applied; the caller may carry on. Any other error: roll back.
+  Status apply(const RowChange& c);
   // Counts a row change as received without applying it (the hub's quarantine), so the changes
   // after it keep flowing and a re-send is recognised as a duplicate.
   Status set_aside(const RowChange& c);
-  Status finish();  // saves the advanced high-water marks
+  Status finish();  // writes what is queued and saves the advanced high-water marks
+  const MergeStats& stats() const { return stats_; }  // complete after finish()
 
  private:
+  Status flush_new_rows();
+  Result<bool> has_early(const std::string& site, std::int64_t site_key);
+  Status merge_cells(const RowChange& c, int table, std::int64_t site, const std::vector<LogCell>& cells);
   Result<std::int64_t> hwm(const std::string& site);
   Status advance_hwm(const std::string& site, std::int64_t site_key, std::int64_t seq);
   Result<bool> outranks(HlcTime a_hlc, const std::string& a_site, HlcTime b_hlc, std::int64_t b_site);
@@ -62,6 +71,8 @@ class Merger {
   // Sites with changes stored beyond their high-water mark (arrived out of order). Starts
   // pessimistic for a site whose log this merger has not seen in order yet.
   std::unordered_map<std::string, bool> early_;
+  NewRowRun new_rows_;
+  MergeStats stats_;
 };
 
 // Applies a batch in its own transaction: all of it or, on error, none of it.

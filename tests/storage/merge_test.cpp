@@ -239,3 +239,55 @@ TEST_CASE("merge: malformed changes are refused and leave the store unchanged") 
     CHECK(test::count_rows(*t.hub, "change_log") == 0);
   }
 }
+
+TEST_CASE("merge: new rows written many per statement fold like one at a time, also onto rows already there") {
+  Sites t;
+  // Enough rows to span several queued runs and statements, with a remainder.
+  const int trainees = 1300;
+  for (int from = 0; from < trainees; from += 400) {
+    REQUIRE(write(*t.centre, [&](WriteTxn& w) {
+      for (int i = from; i < std::min(from + 400, trainees); ++i) {
+        std::string id = "t" + std::to_string(i);
+        EPSYNC_RETURN_IF_ERROR(w.insert("trainee", id, "ALM-014", {{"surname", "S" + std::to_string(i)}}));
+        EPSYNC_RETURN_IF_ERROR(w.insert("korean_course", "k" + std::to_string(i), "ALM-014",
+                                        {{"trainee_id", id}, {"hours", std::int64_t{i % 500}}}));
+      }
+      return Status::Ok();
+    }).ok());
+  }
+  const auto centre_log = changes_of(*t.centre);
+  auto at_hub = merge_batch(*t.hub, centre_log);
+  REQUIRE(at_hub.ok());
+  CHECK(at_hub->applied == cell_count(centre_log));
+  CHECK(at_hub->duplicates == 0);
+  CHECK(canonical_dump(*t.hub).value() == canonical_dump(*t.centre).value());
+
+  // The hub corrects every 37th trainee later.
+  t.clock.advance(1000);
+  REQUIRE(write(*t.hub, [&](WriteTxn& w) {
+    for (int i = 0; i < trainees; i += 37)
+      EPSYNC_RETURN_IF_ERROR(w.update("trainee", "t" + std::to_string(i), {{"surname", "H" + std::to_string(i)}}));
+    return Status::Ok();
+  }).ok());
+  std::vector<RowChange> corrections;
+  for (auto& c : changes_of(*t.hub))
+    if (c.site == t.hub->site_id()) corrections.push_back(c);
+  REQUIRE(corrections.size() == static_cast<size_t>((trainees + 36) / 37));
+  const auto want = canonical_dump(*t.hub).value();
+
+  // Corrections first: those rows exist (without an owner) before their first write arrives, so
+  // the queued inserts find them and merge instead; the correction outranks the first write.
+  auto corrected_first = test::make_store(t.dir.file("corrected_first.db"), t.clock);
+  REQUIRE(merge_batch(*corrected_first, corrections).ok());
+  auto then = merge_batch(*corrected_first, centre_log);
+  REQUIRE(then.ok());
+  CHECK(then->superseded == static_cast<std::int64_t>(corrections.size()));
+  CHECK(then->applied == cell_count(centre_log) - static_cast<std::int64_t>(corrections.size()));
+  CHECK(canonical_dump(*corrected_first).value() == want);
+
+  auto centre_first = test::make_store(t.dir.file("centre_first.db"), t.clock);
+  REQUIRE(merge_batch(*centre_first, centre_log).ok());
+  REQUIRE(merge_batch(*centre_first, corrections).ok());
+  CHECK(canonical_dump(*centre_first).value() == want);
+  CHECK(site_high_water_mark(*corrected_first, t.centre->site_id()).value() == centre_log.back().site_seq);
+}

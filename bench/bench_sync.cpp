@@ -127,6 +127,26 @@ std::int64_t build_centre(const std::string& path, int n) {
   return cells;
 }
 
+// BENCH_HUB_WRAPPER / BENCH_AGENT_WRAPPER: a command (words split on spaces) to run the B1 hub or
+// client under, for a profiler: BENCH_HUB_WRAPPER="valgrind --tool=callgrind".
+std::vector<std::string> wrapped(const char* env, std::vector<std::string> cmd) {
+  const char* w = std::getenv(env);
+  if (!w || !*w) return cmd;
+  std::vector<std::string> out;
+  std::string word;
+  for (const char* p = w;; ++p) {
+    if (*p == ' ' || *p == '\0') {
+      if (!word.empty()) out.push_back(word);
+      word.clear();
+      if (!*p) break;
+    } else {
+      word += *p;
+    }
+  }
+  out.insert(out.end(), cmd.begin(), cmd.end());
+  return out;
+}
+
 // B2a: the same rows copied into bare tables (no change capture, no versions) in one transaction.
 double plain_insert(const std::string& centre, const std::string& path, std::int64_t& cells) {
   std::remove(path.c_str());
@@ -264,7 +284,11 @@ int main(int argc, char** argv) {
     if (hub == 0) {
       int err = open(dir.file("hub.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       dup2(err, 2);
-      execl(EPSYNC_BINARY, EPSYNC_BINARY, "hub", "--config", dir.file("hub.toml").c_str(), nullptr);
+      std::vector<std::string> cmd = wrapped("BENCH_HUB_WRAPPER", {EPSYNC_BINARY, "hub", "--config", dir.file("hub.toml")});
+      std::vector<char*> args;
+      for (auto& a : cmd) args.push_back(a.data());
+      args.push_back(nullptr);
+      execvp(args[0], args.data());
       _exit(127);
     }
     for (int i = 0; i < 200 && !accepts(port); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -275,7 +299,7 @@ int main(int argc, char** argv) {
                      static_cast<double>(before.ru_utime.tv_usec + before.ru_stime.tv_usec) / 1e6;
     }
     auto t1 = Clock::now();
-    auto sync = test::run({EPSYNC_BINARY, "sync", "--json", "--config", dir.file("alm.toml")}, {}, 600);
+    auto sync = test::run(wrapped("BENCH_AGENT_WRAPPER", {EPSYNC_BINARY, "sync", "--json", "--config", dir.file("alm.toml")}), {}, 600);
     double s = secs(t1, Clock::now());
     struct rusage ru {};
     getrusage(RUSAGE_CHILDREN, &ru);

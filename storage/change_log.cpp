@@ -185,11 +185,11 @@ Result<std::vector<RowChange>> read_log_rows(Store& store, Stmt& s) {
     c.center = s.column_text(5);
     c.hlc = s.column_int(6);
     c.op = s.column_text(7);
-    std::string body = s.column_blob(8);
-    pack::Reader rd(body);
+    pack::Reader rd(s.column_blob_view(8));
+    c.cells.reserve(def.columns.size());  // a change has each column at most once
     while (!rd.done()) {
       auto col = rd.varint();
-      CellChange cell;
+      CellChange& cell = c.cells.emplace_back();
       cell.value = pack::get_value(rd);
       cell.prev_hlc = static_cast<HlcTime>(rd.varint());
       auto prev_site = static_cast<std::int64_t>(rd.varint());
@@ -201,7 +201,6 @@ Result<std::vector<RowChange>> read_log_rows(Store& store, Stmt& s) {
         if (!ps.ok()) return ps.status();
         cell.prev_site = ps.value();
       }
-      c.cells.push_back(std::move(cell));
     }
     out.push_back(std::move(c));
   }

@@ -120,6 +120,10 @@ std::string_view Stmt::column_view(int c) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
   return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c))) : std::string_view();
 }
+std::string_view Stmt::column_blob_view(int c) const {
+  auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, c));
+  return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c))) : std::string_view();
+}
 std::string Stmt::column_blob(int c) const {
   auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, c));
   return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c))) : std::string();

@@ -57,6 +57,7 @@ class Stmt {
   std::string column_blob(int c) const;
   // The text without a copy; valid until the next step(), reset() or column_* call on this column.
   std::string_view column_view(int c) const;
+  std::string_view column_blob_view(int c) const;  // the same for a BLOB
   Value column_value(int c) const;
   int column_count() const;
 

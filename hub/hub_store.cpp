@@ -179,38 +179,86 @@ std::vector<Result<sync::Ack>> HubStore::commit(const std::vector<PushJob>& jobs
   return out;
 }
 
+namespace {
+
+// A pull cursor as the hub issues it. The agent stores `next_cursor` / `next_check` and sends them
+// back unread. A cursor names the last entry routed to the centre, checked by "<site>:<site_seq>"
+// so that a restored or replaced store is noticed. When nothing more is due the cursor moves on
+// to the log's end, so the next pull reads only what is newer instead of the centre's whole
+// history again. The end is not checkable that way (after a restore, re-sent changes can land at
+// the same place under the same names), so that form also carries the routed position and the
+// id this store was opened under: "<routed check>|<routed seq>|<hub site>". Another opening (a
+// restart, a restore) falls back to the routed position.
+struct PullCursor {
+  std::int64_t routed_seq = 0;
+  std::string routed_check;
+  std::int64_t end_seq = 0;  // 0: the cursor is the routed position
+  std::string opened_as;
+};
+
+PullCursor parse_cursor(std::int64_t cursor, const std::string& check) {
+  PullCursor c;
+  auto bar = check.find('|');
+  auto bar2 = bar == std::string::npos ? bar : check.find('|', bar + 1);
+  if (bar2 == std::string::npos) {
+    c.routed_seq = cursor;
+    c.routed_check = check;
+    return c;
+  }
+  c.routed_check = check.substr(0, bar);
+  c.routed_seq = std::strtoll(check.c_str() + bar + 1, nullptr, 10);
+  c.end_seq = cursor;
+  c.opened_as = check.substr(bar2 + 1);
+  return c;
+}
+
+}  // namespace
+
+Result<std::string> HubStore::entry_check(std::int64_t seq) {
+  auto st = store_->db().cached("SELECT site, site_seq FROM change_log WHERE seq = ?");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, seq);
+  auto r = (*st)->step();
+  if (!r.ok()) return r.status();
+  std::string check;
+  if (r.value()) {
+    auto uuid = store_->site_uuid((*st)->column_int(0));
+    if (!uuid.ok()) return uuid.status();
+    check = uuid.value() + ":" + std::to_string((*st)->column_int(1));
+  }
+  (*st)->reset();
+  return check;
+}
+
 Result<sync::Changes> HubStore::changes_for(const std::string& center, const std::string& site, const sync::Pull& pull) {
+  // One snapshot for the whole answer: `epsync hub` commands write from other processes.
+  Txn snapshot(store_->db());
+  EPSYNC_RETURN_IF_ERROR(snapshot.begin(Txn::Kind::kDeferred));
   sync::Changes out;
-  std::int64_t cursor = pull.cursor;
-  if (cursor > 0) {
-    // The cursor names an entry of our log; if that entry is not what the agent saw (this store
-    // was restored from an older backup, or replaced), start again from the beginning.
-    auto st = store_->db().cached("SELECT site, site_seq FROM change_log WHERE seq = ?");
-    if (!st.ok()) return st.status();
-    (*st)->bind(1, cursor);
-    auto r = (*st)->step();
-    if (!r.ok()) return r.status();
-    std::string check;
-    if (r.value()) {
-      auto uuid = store_->site_uuid((*st)->column_int(0));
-      if (!uuid.ok()) return uuid.status();
-      check = uuid.value() + ":" + std::to_string((*st)->column_int(1));
-    }
-    (*st)->reset();
-    if (check.empty() || check != pull.cursor_check) {
-      cursor = 0;
+  PullCursor cur = parse_cursor(pull.cursor, pull.cursor_check);
+  std::int64_t start = 0;
+  if (cur.end_seq > 0 && cur.opened_as == store_->site_id()) {
+    start = cur.end_seq;  // issued by this opening of the store: its log has only grown since
+  } else if (cur.routed_seq > 0) {
+    auto check = entry_check(cur.routed_seq);
+    if (!check.ok()) return check.status();
+    if (!check->empty() && check.value() == cur.routed_check) {
+      start = cur.routed_seq;
+    } else {
+      // Not the entry the agent saw: this store was restored from an older backup or replaced.
       out.cursor_reset = true;
+      cur = PullCursor{};
     }
   }
   const std::int64_t budget = std::min<std::int64_t>(std::max<std::int64_t>(pull.max_bytes, 64 * 1024), 3 << 20);
   std::int64_t bytes = 0;
-  out.next_cursor = cursor;
+  std::int64_t scanned_to = start;
   ChangeQuery q;
   q.centers = std::vector<std::string>{center, std::string(kReferenceOwner)};
   q.exclude_site = site;
   q.limit = 2000;
   for (;;) {
-    q.after_seq = out.next_cursor;
+    q.after_seq = scanned_to;
     auto chunk = read_changes(*store_, q);
     if (!chunk.ok()) return chunk.status();
     for (auto& c : chunk.value()) {
@@ -219,13 +267,33 @@ Result<sync::Changes> HubStore::changes_for(const std::string& center, const std
         break;
       }
       bytes += static_cast<std::int64_t>(sync::encoded_size(c));
-      out.next_cursor = c.seq;
-      out.next_check = c.site + ":" + std::to_string(c.site_seq);
+      scanned_to = c.seq;
+      cur = PullCursor{c.seq, c.site + ":" + std::to_string(c.site_seq), 0, ""};
       out.changes.push_back(std::move(c));
     }
     if (out.more || chunk->size() < q.limit) break;
   }
-  if (out.changes.empty() && !out.cursor_reset) out.next_check = pull.cursor_check;
+  if (!out.more) {
+    // Everything due up to the log's end is in this answer: move the cursor to the end.
+    auto st = store_->db().cached("SELECT max(seq) FROM change_log");
+    if (!st.ok()) return st.status();
+    auto r = (*st)->step();
+    if (!r.ok()) return r.status();
+    std::int64_t end = r.value() ? (*st)->column_int(0) : 0;
+    (*st)->reset();
+    if (end > cur.routed_seq) {
+      cur.end_seq = end;
+      cur.opened_as = store_->site_id();
+    }
+  }
+  if (cur.end_seq > cur.routed_seq) {
+    out.next_cursor = cur.end_seq;
+    out.next_check = cur.routed_check + "|" + std::to_string(cur.routed_seq) + "|" + cur.opened_as;
+  } else {
+    out.next_cursor = cur.routed_seq;
+    out.next_check = cur.routed_check;
+  }
+  EPSYNC_RETURN_IF_ERROR(snapshot.commit());
   return out;
 }
 

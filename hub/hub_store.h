@@ -54,7 +54,8 @@ class HubStore {
   std::vector<Result<sync::Ack>> commit(const std::vector<PushJob>& jobs);
 
   // What is routed to `center` after the pull's cursor, about max_bytes of it, excluding the
-  // changes `site` made itself. An unknown cursor restarts from the beginning.
+  // changes `site` made itself. An unknown cursor restarts from the beginning; when nothing more
+  // is due the cursor moves to the log's end (see hub_store.cpp, PullCursor).
   Result<sync::Changes> changes_for(const std::string& center, const std::string& site, const sync::Pull& pull);
 
   Result<std::vector<QuarantineEntry>> quarantine();
@@ -62,6 +63,8 @@ class HubStore {
  private:
   explicit HubStore(HubOptions opt) : opt_(std::move(opt)) {}
   Result<sync::Ack> apply_job(StoreTxn& txn, const PushJob& job);
+  // "<site>:<site_seq>" of the log entry at `seq`, "" if there is none.
+  Result<std::string> entry_check(std::int64_t seq);
   HubOptions opt_;
   std::unique_ptr<Store> store_;
 };

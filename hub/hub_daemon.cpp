@@ -204,7 +204,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
             self->after_answer();
           });
         };
-        shared_.worker.submit_push(PushJob{center_, std::move(p->push)}, std::move(done));
+        PushJob job{center_, std::move(p->push), std::nullopt};
+        job.check = check_push(job.push);  // here, off the store's writer thread
+        shared_.worker.submit_push(std::move(job), std::move(done));
       } else if (auto* rp = std::get_if<sync::server::ReadPull>(&*a)) {
         sync::Pull pull = rp->pull;
         std::string site = session_->site();

@@ -103,28 +103,43 @@ Status HubStore::record_heartbeat(const std::string& center, const std::string& 
   return s.run();
 }
 
-Result<sync::Ack> HubStore::apply_job(StoreTxn& txn, const PushJob& job) {
-  MergeOptions mo;
-  mo.max_ahead_ms = opt_.skew_bound_ms;
-  mo.validated = true;  // below, before the hub's own cell validation
-  Merger merger(txn, mo);
-  sync::Ack ack;
-  ack.batch = job.push.batch;
-  std::string site;
-  for (const auto& c : job.push.changes) {
-    site = c.site;
-    EPSYNC_RETURN_IF_ERROR(validate_row_change(c));
-    // Hub validation: a change that fails it is set aside with its reason, never blocks the queue.
-    std::string reason;
-    const int table = table_index(c.table);  // validate_row_change: known table and columns
+PushCheck check_push(const sync::Push& push) {
+  PushCheck out;
+  out.reasons.resize(push.changes.size());
+  for (size_t i = 0; i < push.changes.size(); ++i) {
+    const RowChange& c = push.changes[i];
+    out.shape = validate_row_change(c);
+    if (!out.shape.ok()) return out;
+    const int table = table_index(c.table);
     const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
     for (const auto& cell : c.cells) {
       Status v = validate_cell(table, def.column_index(cell.column), cell.value);
       if (!v.ok()) {
-        reason = v.message();
+        out.reasons[i] = v.message();
         break;
       }
     }
+  }
+  return out;
+}
+
+Result<sync::Ack> HubStore::apply_job(StoreTxn& txn, const PushJob& job) {
+  std::optional<PushCheck> here;
+  if (!job.check) here = check_push(job.push);
+  const PushCheck& check = job.check ? *job.check : *here;
+  EPSYNC_RETURN_IF_ERROR(check.shape);
+  MergeOptions mo;
+  mo.max_ahead_ms = opt_.skew_bound_ms;
+  mo.validated = true;  // check_push
+  Merger merger(txn, mo);
+  sync::Ack ack;
+  ack.batch = job.push.batch;
+  std::string site;
+  for (size_t i = 0; i < job.push.changes.size(); ++i) {
+    const RowChange& c = job.push.changes[i];
+    site = c.site;
+    // Hub validation: a change that fails it is set aside with its reason, never blocks the queue.
+    std::string reason = check.reasons[i];
     if (reason.empty()) {
       Status applied = merger.apply(c);
       if (applied.code() == Status::Code::kClockSkew) reason = "clock: " + applied.message();

@@ -20,9 +20,18 @@ struct CenterInfo {
   std::string id, name, region;
 };
 
+// The hub's validation of a pushed batch, which needs no store: the network thread runs it, so
+// the single writer only writes.
+struct PushCheck {
+  Status shape;                      // not ok: a malformed change; the whole batch is refused
+  std::vector<std::string> reasons;  // per change: why it is set aside, "" when it passes
+};
+PushCheck check_push(const sync::Push& push);
+
 struct PushJob {
   std::string center;  // from the certificate
   sync::Push push;     // already authorised by the session
+  std::optional<PushCheck> check = std::nullopt;  // check_push(push) if already run; else commit() runs it
 };
 
 struct QuarantineEntry {

@@ -127,7 +127,7 @@ std::int64_t build_centre(const std::string& path, int n) {
   return cells;
 }
 
-// BENCH_HUB_WRAPPER / BENCH_AGENT_WRAPPER: a command (words split on spaces) to run the B1 hub or
+// BENCH_HUB_LOG=path keeps the B1 hub's log (appended). BENCH_HUB_WRAPPER / BENCH_AGENT_WRAPPER: a command (words split on spaces) to run the B1 hub or
 // client under, for a profiler: BENCH_HUB_WRAPPER="valgrind --tool=callgrind".
 std::vector<std::string> wrapped(const char* env, std::vector<std::string> cmd) {
   const char* w = std::getenv(env);
@@ -282,7 +282,8 @@ int main(int argc, char** argv) {
     }
     pid_t hub = fork();
     if (hub == 0) {
-      int err = open(dir.file("hub.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      const char* log_path = std::getenv("BENCH_HUB_LOG");  // keep the hub's log there, for a look
+      int err = open(log_path ? log_path : dir.file("hub.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | (log_path ? 0 : O_TRUNC), 0600);
       dup2(err, 2);
       std::vector<std::string> cmd = wrapped("BENCH_HUB_WRAPPER", {EPSYNC_BINARY, "hub", "--config", dir.file("hub.toml")});
       std::vector<char*> args;

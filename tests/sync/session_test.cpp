@@ -7,6 +7,7 @@
 #include "storage/merge.h"
 #include "sync/codec.h"
 #include "sync/frame.h"
+#include "support/stores.h"
 #include "sync_fixture.h"
 
 using namespace epsync;
@@ -326,4 +327,28 @@ TEST_CASE("frames: the length is checked before allocation - zstd is bounded") {
   sync::FrameReader bomb;
   bomb.feed(sync::make_frame(big, true));
   CHECK_FALSE(bomb.next().ok());
+}
+
+TEST_CASE("sync: pending count and the oldest pending change's age, from what the hub acknowledged") {
+  TempDir dir;
+  FakeClock clock;
+  auto s = make_store(dir.file("centre.db"), clock, "registrar");
+  CHECK(pending_changes(*s, 0).value() == 0);
+  CHECK(oldest_pending_age_s(*s, 0).value() == 0);
+  auto write = [&](const std::string& id) {
+    WriteTxn w(*s);
+    REQUIRE(w.begin().ok());
+    REQUIRE(w.insert("korean_course", id, "ALM-014", {{"trainee_id", std::string("t1")}}).ok());
+    REQUIRE(w.commit().ok());
+  };
+  write("k1");
+  clock.advance(90'000);
+  write("k2");
+  clock.advance(30'000);
+  CHECK(pending_changes(*s, 0).value() == 2);
+  CHECK(oldest_pending_age_s(*s, 0).value() == 120);
+  CHECK(pending_changes(*s, 1).value() == 1);  // the hub holds k1
+  CHECK(oldest_pending_age_s(*s, 1).value() == 30);
+  CHECK(pending_changes(*s, 2).value() == 0);
+  CHECK(oldest_pending_age_s(*s, 2).value() == 0);
 }

@@ -175,17 +175,14 @@ std::vector<Result<sync::Ack>> HubStore::commit(const std::vector<PushJob>& jobs
   }
   for (const auto& job : jobs) {
     // A savepoint per job: one bad batch is rolled back alone.
-    Status sp = store_->db().exec("SAVEPOINT job");
+    Status sp = txn.savepoint("job");
     if (!sp.ok()) {
       out.emplace_back(sp);
       continue;
     }
     auto ack = apply_job(txn, job);
-    if (ack.ok()) {
-      store_->db().exec("RELEASE job");
-    } else {
-      store_->db().exec("ROLLBACK TO job; RELEASE job");
-    }
+    Status ended = ack.ok() ? txn.release("job") : txn.rollback_to("job");
+    if (!ended.ok() && ack.ok()) ack = Result<sync::Ack>(ended);
     out.push_back(std::move(ack));
   }
   Status committed = txn.commit();  // synchronous=FULL: durable when this returns

@@ -249,6 +249,15 @@ Status StoreTxn::commit() {
   return s;
 }
 
+Status StoreTxn::savepoint(const std::string& name) { return store_.db().exec("SAVEPOINT " + name); }
+
+Status StoreTxn::release(const std::string& name) { return store_.db().exec("RELEASE " + name); }
+
+Status StoreTxn::rollback_to(const std::string& name) {
+  store_.forget_sites();
+  return store_.db().exec("ROLLBACK TO " + name + "; RELEASE " + name);
+}
+
 void StoreTxn::disarm() {
   if (armed_) {
     --store_.capture_depth_;

@@ -103,6 +103,13 @@ class StoreTxn {
   // The next number in this site's contiguous change sequence.
   std::int64_t next_local_seq() { return ++store_.local_seq_; }
 
+  // A named savepoint inside the transaction, so one part can be undone alone (one refused batch
+  // of the hub's group commit). rollback_to also forgets the site keys interned since, whose
+  // rows it removed; release keeps the part's writes.
+  Status savepoint(const std::string& name);
+  Status release(const std::string& name);
+  Status rollback_to(const std::string& name);
+
  private:
   void disarm();
   Store& store_;

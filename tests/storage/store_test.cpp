@@ -174,3 +174,24 @@ TEST_CASE("store: replicated tables refuse writes that bypass change capture") {
   CHECK(canonical_dump(*s).value() == before.value());
   CHECK(test::count_rows(*s, "change_log") == log_before);
 }
+
+TEST_CASE("store: a site first seen in a part rolled back to its savepoint is interned again, not dangling") {
+  test::TempDir dir;
+  test::FakeClock clock;
+  auto s = test::make_store(dir.file("hub.db"), clock);
+  StoreTxn txn(*s);
+  REQUIRE(txn.begin().ok());
+  auto kept = s->site_key("a1");
+  REQUIRE(kept.ok());
+  REQUIRE(txn.savepoint("part").ok());
+  auto undone = s->site_key("b2");
+  REQUIRE(undone.ok());
+  REQUIRE(txn.rollback_to("part").ok());
+  // The row for b2 is gone with the part; its key must not be handed out from memory.
+  auto again = s->site_key("b2");
+  REQUIRE(again.ok());
+  CHECK(test::count_rows(*s, "site WHERE id = " + std::to_string(again.value()) + " AND uuid = 'b2'") == 1);
+  CHECK(s->site_key("a1").value() == kept.value());
+  REQUIRE(txn.commit().ok());
+  CHECK(s->site_uuid(again.value()).value() == "b2");
+}

@@ -45,10 +45,10 @@ Status NewRowRun::append_logs() {
   std::vector<std::string> bodies;
   for (std::size_t from = 0; from < queued_.size(); from += kRowsPerStatement) {
     const std::size_t n = std::min(kRowsPerStatement, queued_.size() - from);
-    // A plain INSERT: the caller vouched these are new, so a clash means a damaged log and
-    // must stop the batch rather than drop a change.
+    // OR IGNORE so that SQLite needs no statement journal; the caller vouched these are new, so
+    // a clash means a damaged log and stops the batch rather than drop a change.
     auto st = store_.db().cached(
-        "INSERT INTO change_log (site, site_seq, tbl, row_id, center, hlc, operator, body) VALUES " +
+        "INSERT OR IGNORE INTO change_log (site, site_seq, tbl, row_id, center, hlc, operator, body) VALUES " +
         values_list(n, kParams));
     if (!st.ok()) return st.status();
     Stmt& s = **st;
@@ -62,6 +62,8 @@ Status NewRowRun::append_logs() {
       s.bind_ref(p + 5, c.center).bind(p + 6, c.hlc).bind_ref(p + 7, c.op).bind_blob_ref(p + 8, bodies[k]);
     }
     EPSYNC_RETURN_IF_ERROR(s.run());
+    if (static_cast<std::size_t>(store_.db().changes()) != n)
+      return Status::Corrupt("the change log holds changes its high-water marks do not count");
   }
   return Status::Ok();
 }

@@ -2,7 +2,8 @@
 // records (about 16 cells each) catches up with an empty hub.
 //   B1  catch-up over TLS on 127.0.0.1: the real `epsync hub` daemon and `epsync sync`, timed until
 //       the agent exits (every batch acknowledged after the hub's durable commit).
-//   B2a the same rows bulk-inserted into plain SQLite tables in one transaction (the ceiling).
+//   B2a the same rows bulk-inserted into plain SQLite tables in one transaction (the ceiling);
+//       B2a' the same with the settings epsync gives its own stores.
 //   B2b the same row changes applied to a hub store in-process (HubStore::commit, no network).
 // Usage: bench_sync [trainees=100000] [runs=3]. Prints a table, then one JSON line.
 #include <signal.h>
@@ -148,13 +149,19 @@ std::vector<std::string> wrapped(const char* env, std::vector<std::string> cmd) 
 }
 
 // B2a: the same rows copied into bare tables (no change capture, no versions) in one transaction.
-double plain_insert(const std::string& centre, const std::string& path, std::int64_t& cells) {
-  std::remove(path.c_str());
+// `tuned`: with the settings of epsync's own stores (16 KiB pages, WAL, synchronous=FULL, a
+// 128 MiB page cache, temporary data in memory) instead of SQLite's defaults.
+double plain_insert(const std::string& centre, const std::string& path, std::int64_t& cells, bool tuned) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
   Db::OpenOptions oo;
   oo.create = true;
   auto db = Db::open(path, oo);
   must(db.status(), "plain db");
   Db& d = *db.value();
+  if (tuned)
+    must(d.exec("PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                "PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY"),
+         "tune");
   must(d.exec("ATTACH DATABASE '" + centre + "' AS c"), "attach");
   must(d.exec("CREATE TABLE trainee (id TEXT PRIMARY KEY, center_id, iin, surname, given_name, patronymic, "
               "birth_date, sex, phone, sector, status, deleted);"
@@ -244,12 +251,13 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  std::vector<double> plain, apply, push, agent_cpu_s, hub_cpu_s;
+  std::vector<double> plain, tuned, apply, push, agent_cpu_s, hub_cpu_s;
   double children_cpu = 0;  // CPU of the children reaped before the agent started
   std::int64_t plain_cells = 0, bytes_sent = 0, bytes_received = 0;
   long agent_rss = 0, hub_rss = 0;
   for (int r = 0; r < runs; ++r) {
-    plain.push_back(plain_insert(centre, dir.file("plain.db"), plain_cells));
+    plain.push_back(plain_insert(centre, dir.file("plain.db"), plain_cells, false));
+    tuned.push_back(plain_insert(centre, dir.file("tuned.db"), plain_cells, true));
     {
       std::vector<RowChange> changes = load_changes();
       row_changes = changes.size();
@@ -325,26 +333,30 @@ int main(int argc, char** argv) {
     if (pos != std::string::npos) bytes_received = std::stoll(sync.out.substr(pos + 17));
     push.push_back(s);
   }
-  double p = median(plain), a = median(apply), b1 = median(push);
-  double plain_rate = static_cast<double>(plain_cells) / p, apply_rate = static_cast<double>(cells) / a,
-         push_rate = static_cast<double>(cells) / b1;
-  std::printf("%-46s %10s %9s %12s %8s\n", "scenario (median of runs)", "cells", "seconds", "cells/s", "vs B2a");
-  std::printf("%-46s %10lld %9.3f %12.0f %8s\n", "B2a plain insert, one transaction", static_cast<long long>(plain_cells), p,
-              plain_rate, "1.00");
-  std::printf("%-46s %10lld %9.3f %12.0f %8.2f\n", "B2b hub apply in-process (validate+merge+log)", static_cast<long long>(cells),
-              a, apply_rate, apply_rate / plain_rate);
-  std::printf("%-46s %10lld %9.3f %12.0f %8.2f\n", "B1 catch-up over TLS to an empty hub", static_cast<long long>(cells), b1,
-              push_rate, push_rate / plain_rate);
+  double p = median(plain), pt = median(tuned), a = median(apply), b1 = median(push);
+  double plain_rate = static_cast<double>(plain_cells) / p, tuned_rate = static_cast<double>(plain_cells) / pt,
+         apply_rate = static_cast<double>(cells) / a, push_rate = static_cast<double>(cells) / b1;
+  std::printf("%-50s %10s %9s %12s %8s %8s\n", "scenario (median of runs)", "cells", "seconds", "cells/s", "vs B2a",
+              "vs B2a'");
+  auto row = [&](const char* name, std::int64_t c, double secs, double rate) {
+    std::printf("%-50s %10lld %9.3f %12.0f %8.2f %8.2f\n", name, static_cast<long long>(c), secs, rate, rate / plain_rate,
+                rate / tuned_rate);
+  };
+  row("B2a plain insert, one transaction, SQLite defaults", plain_cells, p, plain_rate);
+  row("B2a' the same with epsync's store settings", plain_cells, pt, tuned_rate);
+  row("B2b hub apply in-process (validate+merge+log)", cells, a, apply_rate);
+  row("B1 catch-up over TLS to an empty hub", cells, b1, push_rate);
   std::printf("B1: %zu row changes, %lld bytes sent, %lld bytes received, peak RSS agent %ld MiB, hub %ld MiB\n",
               row_changes, static_cast<long long>(bytes_sent), static_cast<long long>(bytes_received), agent_rss / 1024,
               hub_rss / 1024);
   std::printf("B1 CPU (median): agent %.2f s, hub %.2f s (wall %.2f s)\n", median(agent_cpu_s), median(hub_cpu_s), b1);
   std::printf("{\"bench\":\"sync\",\"trainees\":%d,\"runs\":%d,\"row_changes\":%zu,\"cells\":%lld,"
-              "\"b2a_plain_s\":%.4f,\"b2a_cells_per_s\":%.0f,\"b2b_apply_s\":%.4f,\"b2b_cells_per_s\":%.0f,"
-              "\"b1_push_s\":%.4f,\"b1_cells_per_s\":%.0f,\"b1_vs_b2a\":%.3f,\"b1_bytes_sent\":%lld,"
+              "\"b2a_plain_s\":%.4f,\"b2a_cells_per_s\":%.0f,\"b2a_tuned_s\":%.4f,\"b2a_tuned_cells_per_s\":%.0f,"
+              "\"b2b_apply_s\":%.4f,\"b2b_cells_per_s\":%.0f,"
+              "\"b1_push_s\":%.4f,\"b1_cells_per_s\":%.0f,\"b1_vs_b2a\":%.3f,\"b1_vs_b2a_tuned\":%.3f,\"b1_bytes_sent\":%lld,"
               "\"b1_bytes_received\":%lld,\"agent_peak_rss_kib\":%ld,\"hub_peak_rss_kib\":%ld}\n",
-              n, runs, row_changes, static_cast<long long>(cells), p, plain_rate, a, apply_rate, b1, push_rate,
-              push_rate / plain_rate, static_cast<long long>(bytes_sent), static_cast<long long>(bytes_received), agent_rss,
-              hub_rss);
+              n, runs, row_changes, static_cast<long long>(cells), p, plain_rate, pt, tuned_rate, a, apply_rate, b1,
+              push_rate, push_rate / plain_rate, push_rate / tuned_rate, static_cast<long long>(bytes_sent),
+              static_cast<long long>(bytes_received), agent_rss, hub_rss);
   return 0;
 }

@@ -120,10 +120,15 @@ Status run_client(const ClientOptions& opt, ClientSession& session,
     session.start();
     std::array<char, 64 * 1024> buf;
     for (;;) {
-      // Let the shell act until the session has nothing more to ask; then write, then read.
-      while (auto a = session.next_action()) on_action(std::move(*a));
-      std::string out = session.take_output();
-      if (!out.empty()) {
+      // Let the shell act until the session has nothing more to ask, then read. What each action
+      // produces is written at once: the hub starts on one batch while the next is read from the
+      // store (filling the window before writing left the hub idle for 0.13 s of B1).
+      for (bool more = true; more;) {
+        auto a = session.next_action();
+        more = a.has_value();
+        if (more) on_action(std::move(*a));
+        std::string out = session.take_output();
+        if (out.empty()) continue;
         dog.arm(opt.idle_timeout);
         auto [wec, written] = co_await asio::async_write(stream, asio::buffer(out), kTuple);
         dog.disarm();

@@ -11,6 +11,7 @@
 #include "hub/http_server.h"
 #include "hub/metrics.h"
 #include "hub/store_worker.h"
+#include "storage/checkpointer.h"
 #include "sync/asio_tls.h"
 #include "sync/server_session.h"
 #include "sync/tls.h"
@@ -376,6 +377,11 @@ int run_hub_daemon(const HubConfig& cfg) {
                      "put a TLS reverse proxy in front or listen on 127.0.0.1");
     }
   }
+  // Checkpoints run on a thread of their own, so no group commit (and no ack) waits on one. It is
+  // declared before the worker, so it is destroyed after the worker has stopped writing.
+  auto checkpointer = Checkpointer::start(hub.value()->store().db(), cfg.store_path);
+  if (!checkpointer.ok())
+    log::warning("checkpoints stay in the commits: " + checkpointer.status().message());
   StoreWorker worker(*hub.value());
   Shared shared{io, worker, cfg, metrics, {}, false};
   asio::signal_set signals(io, SIGINT, SIGTERM);

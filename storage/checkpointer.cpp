@@ -1,0 +1,63 @@
+#include "storage/checkpointer.h"
+
+#include <sqlite3.h>
+
+namespace epsync {
+
+Result<std::unique_ptr<Checkpointer>> Checkpointer::start(Db& writer, const std::string& path, int threshold_pages) {
+  std::unique_ptr<Checkpointer> c(new Checkpointer(writer, threshold_pages));
+  auto own = Db::open(path, Db::OpenOptions{});
+  if (!own.ok()) return own.status();
+  c->own_ = std::move(own).value();
+  // Replaces the writer's automatic checkpoint, which SQLite implements with this same hook.
+  sqlite3_wal_hook(writer.handle(), &Checkpointer::on_commit, c.get());
+  c->thread_ = std::thread([p = c.get()] { p->run(); });
+  return c;
+}
+
+Checkpointer::~Checkpointer() {
+  sqlite3_wal_autocheckpoint(writer_.handle(), 1000);  // also removes our hook
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+int Checkpointer::on_commit(void* self, sqlite3*, const char*, int pages) {
+  auto* c = static_cast<Checkpointer*>(self);
+  if (pages >= c->threshold_) {
+    {
+      std::lock_guard<std::mutex> lock(c->mu_);
+      c->due_ = true;
+    }
+    c->cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+std::int64_t Checkpointer::checkpoints() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return done_;
+}
+
+void Checkpointer::run() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return due_ || stopping_; });
+      if (stopping_) return;
+      due_ = false;
+    }
+    // PASSIVE copies what no reader still needs and never waits for the writer. A busy or
+    // partial checkpoint is simply tried again after a later commit.
+    int rc = sqlite3_wal_checkpoint_v2(own_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc == SQLITE_OK) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++done_;
+    }
+  }
+}
+
+}  // namespace epsync

@@ -1,0 +1,47 @@
+// Moves WAL checkpoints off a writer's thread. By default SQLite checkpoints inside the commit
+// that crosses 1000 WAL pages, so that commit (and the acknowledgements waiting on it) also
+// copies the WAL back into the database and syncs it. With a Checkpointer the writer's
+// connection only signals; a thread of its own, on its own connection, runs a PASSIVE
+// checkpoint, which never blocks the writer.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "storage/sqlite.h"
+#include "storage/status.h"
+
+namespace epsync {
+
+class Checkpointer {
+ public:
+  // `writer` is the connection that commits; it must outlive the Checkpointer. `path` is its
+  // database file. A checkpoint runs once a commit leaves at least `threshold_pages` in the WAL.
+  static Result<std::unique_ptr<Checkpointer>> start(Db& writer, const std::string& path, int threshold_pages = 1000);
+  // Stops the thread and gives checkpointing back to the writer's commits.
+  ~Checkpointer();
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  std::int64_t checkpoints() const;  // completed so far
+
+ private:
+  Checkpointer(Db& writer, int threshold) : writer_(writer), threshold_(threshold) {}
+  static int on_commit(void* self, struct sqlite3*, const char*, int pages);
+  void run();
+
+  Db& writer_;
+  const int threshold_;
+  std::unique_ptr<Db> own_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool due_ = false, stopping_ = false;
+  std::int64_t done_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace epsync

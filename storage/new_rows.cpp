@@ -24,7 +24,7 @@ std::string values_list(std::size_t rows, std::size_t params) {
 }  // namespace
 
 void NewRowRun::add(NewRow row) {
-  ids_.insert(row.change->row_id);
+  ids_.insert(std::string_view(row.change->row_id));
   queued_.push_back(std::move(row));
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -34,7 +35,7 @@ class NewRowRun {
   bool empty() const { return queued_.empty(); }
   bool full() const { return queued_.size() >= kMaxQueued; }
   // A run holds each row once: a second write to a queued row must wait for the flush.
-  bool holds(const std::string& row_id) const { return ids_.count(row_id) > 0; }
+  bool holds(std::string_view row_id) const { return ids_.count(row_id) > 0; }
   // The caller has checked that the change is the next of its site (so its log record cannot
   // exist yet) and that it carries the row's owner (so it can create the row).
   void add(NewRow row);
@@ -51,7 +52,7 @@ class NewRowRun {
 
   Store& store_;
   std::vector<NewRow> queued_;
-  std::unordered_set<std::string> ids_;
+  std::unordered_set<std::string_view> ids_;  // into the queued changes
 };
 
 }  // namespace epsync

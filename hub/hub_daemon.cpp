@@ -382,7 +382,9 @@ int run_hub_daemon(const HubConfig& cfg) {
   auto checkpointer = Checkpointer::start(hub.value()->store().db(), cfg.store_path);
   if (!checkpointer.ok())
     log::warning("checkpoints stay in the commits: " + checkpointer.status().message());
-  StoreWorker worker(*hub.value());
+  StoreWorker worker(*hub.value(), [&io](std::vector<PushJob> done) {
+    asio::post(io, [done = std::make_shared<std::vector<PushJob>>(std::move(done))] {});  // freed there
+  });
   Shared shared{io, worker, cfg, metrics, {}, false};
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](std::error_code e, int) {

@@ -6,7 +6,8 @@ namespace {
 constexpr size_t kGroupRowChanges = 16384;
 }  // namespace
 
-StoreWorker::StoreWorker(HubStore& hub) : hub_(hub), thread_([this] { run(); }) {}
+StoreWorker::StoreWorker(HubStore& hub, Disposer dispose)
+    : hub_(hub), dispose_(std::move(dispose)), thread_([this] { run(); }) {}
 
 StoreWorker::~StoreWorker() { stop(); }
 
@@ -61,6 +62,7 @@ void StoreWorker::run() {
       auto results = hub_.commit(jobs);
       ++commits_;
       for (size_t i = 0; i < pushes.size(); ++i) pushes[i].second(std::move(results[i]));
+      if (dispose_) dispose_(std::move(jobs));
     }
     for (auto& w : work) w(hub_);
   }

@@ -16,7 +16,10 @@ namespace epsync::hub {
 
 class StoreWorker {
  public:
-  explicit StoreWorker(HubStore& hub);
+  // `dispose` takes each committed group's batches, to free them elsewhere: freeing a catch-up's
+  // row changes is 3% of this thread's work. By default they are freed here.
+  using Disposer = std::function<void(std::vector<PushJob>)>;
+  explicit StoreWorker(HubStore& hub, Disposer dispose = {});
   ~StoreWorker();
   StoreWorker(const StoreWorker&) = delete;
   StoreWorker& operator=(const StoreWorker&) = delete;
@@ -32,6 +35,7 @@ class StoreWorker {
  private:
   void run();
   HubStore& hub_;
+  Disposer dispose_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::pair<PushJob, std::function<void(Result<sync::Ack>)>>> pushes_;

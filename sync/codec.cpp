@@ -2,6 +2,8 @@
 
 #include <msgpack.hpp>
 
+#include <cstring>
+
 namespace epsync::sync {
 
 namespace {
@@ -13,9 +15,20 @@ void pack_str(Packer& p, std::string_view s) {
   p.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
 }
 
+// Always a float 64. msgpack-c's pack_double writes a whole-numbered double as an integer, so
+// 3.0 arrived as 3, and 2^63 as an integer no peer accepts (found by fuzz_codec).
+void pack_float64(Packer& p, double d) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &d, sizeof bits);
+  char out[9];
+  out[0] = static_cast<char>(0xcb);
+  for (int i = 0; i < 8; ++i) out[1 + i] = static_cast<char>(bits >> (56 - 8 * i));
+  p.pack_bin_body(out, sizeof out);  // appends the bytes as they are
+}
+
 void pack_value(Packer& p, const Value& v) {
   if (auto* i = std::get_if<std::int64_t>(&v)) p.pack_int64(*i);
-  else if (auto* d = std::get_if<double>(&v)) p.pack_double(*d);
+  else if (auto* d = std::get_if<double>(&v)) pack_float64(p, *d);
   else if (auto* s = std::get_if<std::string>(&v)) pack_str(p, *s);
   else p.pack_nil();
 }

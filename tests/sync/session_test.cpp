@@ -305,6 +305,25 @@ TEST_CASE("codec: every message survives a round trip - bad bytes are refused") 
   }
 }
 
+TEST_CASE("codec: a float cell stays a float through a round trip, whole-numbered or huge") {
+  for (double d : {3.0, -2.0, 0.0, 0.5, 9223372036854775808.0, 1e300}) {
+    CAPTURE(d);
+    RowChange c;
+    c.table = "test_result";
+    c.row_id = "r1";
+    c.center = "ALM-014";
+    c.hlc = 1;
+    c.site = std::string(32, 'a');
+    c.site_seq = 1;
+    c.cells = {{"score", d, 0, ""}};
+    auto back = sync::decode_message(sync::encode_message(sync::Push{1, {c}}));
+    REQUIRE(back.ok());
+    const Value& v = std::get<sync::Push>(back.value()).changes.at(0).cells.at(0).value;
+    REQUIRE(std::holds_alternative<double>(v));
+    CHECK(std::get<double>(v) == d);
+  }
+}
+
 TEST_CASE("frames: the length is checked before allocation - zstd is bounded") {
   sync::FrameReader r;
   r.feed(std::string("\xff\xff\xff\xff", 4));  // a 4 GiB length prefix

@@ -21,7 +21,11 @@ class Checkpointer {
  public:
   // `writer` is the connection that commits; it must outlive the Checkpointer. `path` is its
   // database file. A checkpoint runs once a commit leaves at least `threshold_pages` in the WAL.
-  static Result<std::unique_ptr<Checkpointer>> start(Db& writer, const std::string& path, int threshold_pages = 1000);
+  // The WAL only starts over when a write begins after everything was copied back, which a
+  // writer that never pauses prevents; so past `inline_pages` (default 8 x threshold) the
+  // writer's commit checkpoints itself, as it would without a Checkpointer.
+  static Result<std::unique_ptr<Checkpointer>> start(Db& writer, const std::string& path, int threshold_pages = 1000,
+                                                     int inline_pages = 0);
   // Stops the thread and gives checkpointing back to the writer's commits.
   ~Checkpointer();
   Checkpointer(const Checkpointer&) = delete;
@@ -30,12 +34,14 @@ class Checkpointer {
   std::int64_t checkpoints() const;  // completed so far
 
  private:
-  Checkpointer(Db& writer, int threshold) : writer_(writer), threshold_(threshold) {}
+  Checkpointer(Db& writer, int threshold, int inline_pages)
+      : writer_(writer), threshold_(threshold), inline_(inline_pages > 0 ? inline_pages : 8 * threshold) {}
   static int on_commit(void* self, struct sqlite3*, const char*, int pages);
   void run();
 
   Db& writer_;
-  const int threshold_;
+  const int threshold_, inline_;
+  int writer_autocheckpoint_ = 1000;  // given back when stopping
   std::unique_ptr<Db> own_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

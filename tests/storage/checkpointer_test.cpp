@@ -39,7 +39,7 @@ TEST_CASE("checkpointer: the writer's commits leave the WAL to the checkpointer'
   test::TempDir dir;
   test::FakeClock clock;
   auto s = test::make_store(dir.file("hub.db"), clock);
-  auto cp = Checkpointer::start(s->db(), dir.file("hub.db"), 8);
+  auto cp = Checkpointer::start(s->db(), dir.file("hub.db"), 8, 100000);
   REQUIRE_MESSAGE(cp.ok(), cp.status().message());
   write_courses(*s, 0, 300);  // well past 8 pages of 16 KiB
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -77,4 +77,19 @@ TEST_CASE("checkpointer: the writer's own commits no longer copy the WAL back") 
   auto reader = Store::open(path);
   REQUIRE(reader.ok());
   CHECK(test::count_rows(*reader.value(), "korean_course") == 6000);
+}
+
+TEST_CASE("checkpointer: past the inline limit the writer's commit copies the WAL back itself") {
+  test::TempDir dir;
+  test::FakeClock clock;
+  const std::string path = dir.file("hub.db");
+  auto s = test::make_store(path, clock);
+  wal_state(s->db());
+  const auto size_before = std::filesystem::file_size(path);
+  // The thread's threshold is never reached; the inline limit is.
+  auto cp = Checkpointer::start(s->db(), path, 100000, 10);
+  REQUIRE(cp.ok());
+  write_courses(*s, 0, 3000);
+  CHECK(cp.value()->checkpoints() == 0);
+  CHECK(std::filesystem::file_size(path) > size_before);
 }

@@ -60,6 +60,8 @@ class AgentSync {
   bool finished_ = false;
   Status result_;
   std::int64_t pushed_ = 0, pulled_ = 0;
+  // Own changes read for a batch that did not fit in it: the start of the next batch.
+  std::vector<RowChange> read_ahead_;
 };
 
 }  // namespace epsync

@@ -81,6 +81,7 @@ Result<sync::Welcome> HubStore::welcome(const std::string& site) {
   w.hwm = hwm.value();
   w.hub_time_ms = opt_.clock();
   w.skew_bound_ms = opt_.skew_bound_ms;
+  w.max_batch_bytes = opt_.max_batch_bytes;
   return w;
 }
 

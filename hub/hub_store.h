@@ -44,6 +44,7 @@ struct HubOptions {
   std::int64_t skew_bound_ms = kDefaultSkewBoundMs;
   PhysicalClock clock = system_clock();
   std::string operator_name = "hub";
+  std::int64_t max_batch_bytes = 1 << 20;  // told to agents in the welcome
 };
 
 class HubStore {

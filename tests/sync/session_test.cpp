@@ -348,6 +348,26 @@ TEST_CASE("frames: the length is checked before allocation - zstd is bounded") {
   CHECK_FALSE(bomb.next().ok());
 }
 
+TEST_CASE("sync: many small batches in one session, their edges inside the agent's reads, lose and repeat nothing") {
+  SyncWorld w;
+  w.max_batch_bytes = 3000;  // a few row changes per batch; the agent reads 500 at a time
+  w.open_hub();
+  w.centre("ALM-014");
+  for (int i = 0; i < 700; ++i) w.enrol("ALM-014", "S" + std::to_string(i));
+  w.must_sync("ALM-014");
+  Store& alm = *w.centres["ALM-014"];
+  ChangeQuery own;
+  own.site = alm.site_id();
+  own.limit = 100000;
+  const auto mine = read_changes(alm, own).value();
+  REQUIRE(mine.size() >= 700);
+  CHECK(site_high_water_mark(w.hub->store(), alm.site_id()).value() == mine.back().site_seq);
+  CHECK(rows(w.hub->store(), "SELECT count(*) FROM change_log c JOIN site s ON s.id = c.site WHERE s.uuid = '" +
+                                 alm.site_id() + "'") == static_cast<std::int64_t>(mine.size()));
+  CHECK(w.hub_view("ALM-014") == w.centre_view("ALM-014"));
+  CHECK(pending_changes(alm, load_sync_state(alm).value().acked).value() == 0);
+}
+
 TEST_CASE("sync: pending count and the oldest pending change's age, from what the hub acknowledged") {
   TempDir dir;
   FakeClock clock;

@@ -27,12 +27,14 @@ struct SyncWorld {
   std::unique_ptr<hub::HubStore> hub;
   std::map<std::string, std::unique_ptr<Store>> centres;
   int next_iin = 0;
+  std::int64_t max_batch_bytes = 1 << 20;  // the hub's, for open_hub()
 
   SyncWorld() { open_hub(); }
 
   void open_hub() {
     hub::HubOptions o;
     o.clock = clock.fn();
+    o.max_batch_bytes = max_batch_bytes;
     auto h = hub::HubStore::open(dir.file("hub.db"), o);
     REQUIRE_MESSAGE(h.ok(), h.status().message());
     hub = std::move(h).value();

@@ -10,6 +10,9 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::start(Db& writer, const std:
   auto own = Db::open(path, Db::OpenOptions{});
   if (!own.ok()) return own.status();
   c->own_ = std::move(own).value();
+  // A connection learns that a file is in WAL mode on its first read. Until then a checkpoint on
+  // it succeeds and copies nothing (log and checkpointed frames both -1).
+  EPSYNC_RETURN_IF_ERROR(c->own_->exec("SELECT count(*) FROM sqlite_schema"));
   auto current = writer.prepare("PRAGMA wal_autocheckpoint");
   if (!current.ok()) return current.status();
   auto row = current->step();
@@ -66,8 +69,9 @@ void Checkpointer::run() {
     }
     // PASSIVE copies what no reader still needs and never waits for the writer. A busy or
     // partial checkpoint is simply tried again after a later commit.
-    int rc = sqlite3_wal_checkpoint_v2(own_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    if (rc == SQLITE_OK) {
+    int log_frames = -1, copied = -1;
+    int rc = sqlite3_wal_checkpoint_v2(own_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
+    if (rc == SQLITE_OK && copied > 0) {
       std::lock_guard<std::mutex> lock(mu_);
       ++done_;
     }

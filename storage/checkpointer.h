@@ -31,7 +31,7 @@ class Checkpointer {
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
-  std::int64_t checkpoints() const;  // completed so far
+  std::int64_t checkpoints() const;  // so far, that copied at least one page back
 
  private:
   Checkpointer(Db& writer, int threshold, int inline_pages)

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 
 #include "storage/schema.h"
 
@@ -57,28 +58,78 @@ Status check_identity(Db& db, bool may_initialise) {
 
 }  // namespace
 
-std::string new_random_id() {
-  unsigned char bytes[16];
+namespace {
+
+void random_bytes(void* out, size_t n) {
+  auto* bytes = static_cast<unsigned char*>(out);
   size_t got = 0;
-  while (got < sizeof bytes) {
-    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n > 0) got += static_cast<size_t>(n);
+  while (got < n) {
+    ssize_t r = getrandom(bytes + got, n - got, 0);
+    if (r > 0) got += static_cast<size_t>(r);
   }
+}
+
+// Writes the low `digits` hex digits of v into out[at ...], most significant first.
+void put_hex(std::string& out, size_t at, std::uint64_t v, int digits) {
   static const char* hex = "0123456789abcdef";
+  for (int i = 0; i < digits; ++i) out[at + static_cast<size_t>(i)] = hex[(v >> (4 * (digits - 1 - i))) & 15];
+}
+
+}  // namespace
+
+std::string new_random_id() {
+  std::uint64_t bytes[2];
+  random_bytes(bytes, sizeof bytes);
   std::string out(32, '0');
-  for (size_t i = 0; i < 16; ++i) {
-    out[2 * i] = hex[bytes[i] >> 4];
-    out[2 * i + 1] = hex[bytes[i] & 15];
-  }
+  put_hex(out, 0, bytes[0], 16);
+  put_hex(out, 16, bytes[1], 16);
   return out;
 }
 
 std::string new_row_id() {
-  std::string id = new_random_id();
-  auto ms = static_cast<std::uint64_t>(
+  // RFC 9562 §6.2, method 2: within one millisecond each id is the previous one plus a random
+  // increment, so one process's ids strictly increase. A bulk import makes hundreds of rows per
+  // millisecond; in creation order they now append to every B-tree keyed on the id, at the
+  // centre and at the hub, instead of landing at random places in its last pages.
+  struct Last {
+    std::mutex mu;
+    std::uint64_t ms = 0;
+    std::uint16_t hi = 0;  // the 80 bits after the time: 16 here, 64 in lo
+    std::uint64_t lo = 0;
+  };
+  static Last last;
+  std::uint64_t fresh[2];
+  random_bytes(fresh, sizeof fresh);
+  auto now = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-  static const char* hex = "0123456789abcdef";
-  for (int i = 0; i < 12; ++i) id[static_cast<size_t>(i)] = hex[(ms >> (44 - 4 * i)) & 15];
+  std::uint64_t ms = 0, lo = 0;
+  std::uint16_t hi = 0;
+  {
+    std::lock_guard<std::mutex> lock(last.mu);
+    if (now > last.ms) {
+      last.ms = now;
+      last.hi = static_cast<std::uint16_t>(fresh[0] & 0x7fff);  // leaves room to count up
+      last.lo = fresh[1];
+    } else {  // the same millisecond, or the clock stepped back: count on from the last id
+      const std::uint64_t step = (fresh[0] >> 32) + 1;  // 1 .. 2^32
+      if (last.lo > UINT64_MAX - step) {
+        if (last.hi == UINT16_MAX) {  // this millisecond is used up: borrow the next
+          ++last.ms;
+          last.hi = 0;
+        } else {
+          ++last.hi;
+        }
+      }
+      last.lo += step;
+    }
+    ms = last.ms;
+    hi = last.hi;
+    lo = last.lo;
+  }
+  std::string id(32, '0');
+  put_hex(id, 0, ms, 12);
+  put_hex(id, 12, hi, 4);
+  put_hex(id, 16, lo, 16);
   return id;
 }
 

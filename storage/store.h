@@ -119,9 +119,10 @@ class StoreTxn {
 
 // A new random 128-bit id as 32 lowercase hex digits (site ids, store epochs).
 std::string new_random_id();
-// A new 128-bit row id, 32 lowercase hex digits: 48 bits of Unix milliseconds, then 80 random
-// bits (the layout of RFC 9562's UUIDv7). Unique across sites like a random id, but rows made
-// together sort together, so inserts append to the B-trees instead of touching random pages.
+// A new 128-bit row id, 32 lowercase hex digits: 48 bits of Unix milliseconds, then 80 bits
+// (the layout of RFC 9562's UUIDv7). Unique across sites like a random id, but each id this
+// process makes sorts after the one before, so inserts append to the B-trees instead of touching
+// random pages.
 std::string new_row_id();
 
 }  // namespace epsync

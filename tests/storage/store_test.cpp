@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "storage/change_log.h"
@@ -194,4 +195,24 @@ TEST_CASE("store: a site first seen in a part rolled back to its savepoint is in
   CHECK(s->site_key("a1").value() == kept.value());
   REQUIRE(txn.commit().ok());
   CHECK(s->site_uuid(again.value()).value() == "b2");
+}
+
+TEST_CASE("store: row ids carry the time and strictly increase, many in one millisecond included") {
+  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  std::string prev = new_row_id();
+  for (int i = 0; i < 100000; ++i) {  // far more than one millisecond holds at this speed
+    std::string id = new_row_id();
+    REQUIRE(id.size() == 32);
+    REQUIRE(id.find_first_not_of("0123456789abcdef") == std::string::npos);
+    REQUIRE(id > prev);
+    prev = id;
+  }
+  const auto after = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto stamped = static_cast<long long>(std::stoull(prev.substr(0, 12), nullptr, 16));
+  CHECK(stamped >= before);
+  CHECK(stamped <= after + 1);  // at most one millisecond borrowed
+  // Random ids (sites, epochs) stay random: two in a row share no long prefix.
+  CHECK(new_random_id().substr(0, 12) != new_random_id().substr(0, 12));
 }

@@ -40,12 +40,11 @@ std::optional<IinFacts> iin_facts(std::string_view iin) {
   if (code < 1 || code > 6) return std::nullopt;
   int century = 1800 + 100 * ((code - 1) / 2);
   char sex = code % 2 == 1 ? 'M' : 'F';
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%c%c-%c%c", century + (iin[0] - '0') * 10 + (iin[1] - '0'),
-                iin[2], iin[3], iin[4], iin[5]);
-  auto date = parse_date(buf);
-  if (!date) return std::nullopt;
-  return IinFacts{*date, sex};
+  auto two = [&](size_t i) { return (iin[i] - '0') * 10 + (iin[i + 1] - '0'); };
+  Date birth{century + two(0), two(2), two(4)};
+  if (birth.month < 1 || birth.month > 12 || birth.day < 1 || birth.day > days_in_month(birth.year, birth.month))
+    return std::nullopt;
+  return IinFacts{birth, sex};
 }
 
 Status check_iin_matches(std::string_view iin, const Date& birth, char sex,

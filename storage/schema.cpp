@@ -154,7 +154,15 @@ const ColumnDef* TableDef::column(std::string_view n) const {
   return nullptr;
 }
 
+std::size_t TableDef::name_slot(std::string_view n) {
+  return (n.size() * 31 + static_cast<unsigned char>(n.front()) * 7 + static_cast<unsigned char>(n.back())) & 63;
+}
+
 int TableDef::column_index(std::string_view n) const {
+  if (n.empty()) return -1;
+  const int slot = by_slot[name_slot(n)];
+  if (slot < 0) return -1;
+  if (slot > 0) return columns[static_cast<size_t>(slot - 1)].name == n ? slot - 1 : -1;
   for (size_t i = 0; i < columns.size(); ++i)
     if (columns[i].name == n) return static_cast<int>(i);
   return -1;
@@ -167,8 +175,23 @@ int table_index(std::string_view name) {
   return -1;
 }
 
+namespace {
+// Fills by_slot; two names sharing a slot leave it 0, so lookups there scan.
+void index_columns(TableDef& t) {
+  t.by_slot.fill(-1);
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    auto& slot = t.by_slot[TableDef::name_slot(t.columns[i].name)];
+    slot = slot == -1 ? static_cast<std::int8_t>(i + 1) : 0;
+  }
+}
+}  // namespace
+
 const std::vector<TableDef>& replicated_tables() {
-  static const std::vector<TableDef> tables = make_tables();
+  static const std::vector<TableDef> tables = [] {
+    auto t = make_tables();
+    for (auto& table : t) index_columns(table);
+    return t;
+  }();
   return tables;
 }
 

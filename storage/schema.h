@@ -2,6 +2,9 @@
 // are safety-relevant for the conflict log, and the forward migrations keyed on PRAGMA user_version.
 #pragma once
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +31,11 @@ struct TableDef {
   std::vector<ColumnDef> columns;
   const ColumnDef* column(std::string_view name) const;
   int column_index(std::string_view name) const;  // -1 if unknown
+
+  // A hub looks up a column for every cell it receives. Slot name_slot(name) holds the column's
+  // position + 1, -1 if no column hashes there, 0 (the default) if a full scan is needed.
+  std::array<std::int8_t, 64> by_slot{};
+  static std::size_t name_slot(std::string_view name);
 };
 
 // Owner recorded on reference rows: they belong to no single centre and go to all of them.

@@ -45,6 +45,12 @@ TEST_CASE("iin: digits 1-7 carry birth date, century and sex") {
   CHECK(f->sex == 'M');
   CHECK_FALSE(iin_facts("951301401239"));  // month 13
   CHECK_FALSE(iin_facts("950101701239"));  // century digit 7
+  CHECK_FALSE(iin_facts("950100401239"));  // day 0
+  CHECK_FALSE(iin_facts("950431401239"));  // April 31
+  CHECK_FALSE(iin_facts("010229501239"));  // 2001 is not a leap year
+  REQUIRE(iin_facts("000229501239"));      // 2000 is
+  CHECK(iin_facts("000229501239")->birth == Date{2000, 2, 29});
+  CHECK(iin_facts("991231101239")->birth == Date{1899, 12, 31});  // codes 1-2 are the 1800s
   CHECK(check_iin_matches("950101401239", Date{1995, 1, 1}, 'F').ok());
   CHECK(check_iin_matches("950101401239", Date{1995, 1, 2}, 'F', "--birth-date").message() ==
         "iin: encodes birth date 1995-01-01, --birth-date is 1995-01-02");

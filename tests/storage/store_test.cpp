@@ -197,6 +197,31 @@ TEST_CASE("store: a site first seen in a part rolled back to its savepoint is in
   CHECK(s->site_uuid(again.value()).value() == "b2");
 }
 
+TEST_CASE("schema: column lookups find every column and nothing else, shared hash slots included") {
+  int scanned = 0;
+  for (const auto& t : replicated_tables()) {
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      const std::string& name = t.columns[i].name;
+      CHECK(t.column_index(name) == static_cast<int>(i));
+      if (t.by_slot[TableDef::name_slot(name)] == 0) ++scanned;
+      // A name with the same slot (length, first and last letter) but another middle.
+      std::string twin = name;
+      if (twin.size() > 2) {
+        twin[1] = twin[1] == 'x' ? 'y' : 'x';
+        CHECK(t.column_index(twin) == -1);
+      }
+    }
+    CHECK(t.column_index("") == -1);
+    CHECK(t.column_index("id") == -1);  // the key is not a replicated column
+    CHECK(t.column_index("versions") == -1);
+  }
+  // The slots are a speed-up only: a table built without them still finds its columns by scanning.
+  TableDef plain{"t", false, {{"a"}, {"bb"}}};
+  CHECK(plain.column_index("bb") == 1);
+  CHECK(plain.column_index("c") == -1);
+  MESSAGE(scanned << " columns share a slot and are found by scanning");
+}
+
 TEST_CASE("store: row ids carry the time and strictly increase, many in one millisecond included") {
   const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();

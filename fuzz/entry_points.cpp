@@ -9,6 +9,7 @@
 #include "agent/config.h"
 #include "hub/hub_config.h"
 #include "storage/csv.h"
+#include "sync/bulk_decode.h"
 #include "sync/codec.h"
 #include "sync/frame.h"
 
@@ -189,6 +190,16 @@ void frame_reader(const std::uint8_t* data, std::size_t size) {
 void message_decoder(const std::uint8_t* data, std::size_t size) {
   std::string_view payload(reinterpret_cast<const char*>(data), size);
   auto first = sync::decode_message(payload);
+  // The bulk path (push, changes) must agree with the general decoder, value for value and
+  // refusal for refusal.
+  auto general = sync::decode_message_generally(payload);
+  if (first.ok() != general.ok())
+    violated(std::string("codec: the bulk path ") + (first.ok() ? "accepts" : "refuses") + " what the general decoder " +
+             (general.ok() ? "accepts" : "refuses") + ": input " + hex(payload));
+  if (first.ok() && sync::encode_message(first.value()) != sync::encode_message(general.value()))
+    violated("codec: the bulk path and the general decoder disagree on input " + hex(payload));
+  if (!first.ok() && first.status().message() != general.status().message())
+    violated("codec: the bulk path changes the refusal of input " + hex(payload));
   if (!first.ok()) {
     if (first.status().code() != Status::Code::kInvalidInput)
       violated("codec: a refusal that is not InvalidInput: " + first.status().message());

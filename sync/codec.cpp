@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "sync/bulk_decode.h"
+
 namespace epsync::sync {
 
 namespace {
@@ -351,6 +353,11 @@ std::string encode_message(const Message& m) {
 }
 
 Result<Message> decode_message(std::string_view payload) {
+  if (auto bulk = decode_bulk_message(payload)) return std::move(*bulk);
+  return decode_message_generally(payload);
+}
+
+Result<Message> decode_message_generally(std::string_view payload) {
   try {
     // Limits well inside a 4 MiB frame: no container can claim more elements than bytes exist.
     // Every element takes at least one byte, so no array may claim more than the payload holds

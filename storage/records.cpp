@@ -32,6 +32,11 @@ std::optional<std::string> text_problem(const std::string& s, size_t max_chars) 
   size_t chars = 0;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {  // printable ASCII, nearly every byte a hub checks
+      ++i;
+      ++chars;
+      continue;
+    }
     size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
     if (len == 0 || i + len > s.size()) return "is not valid UTF-8";
     for (size_t k = 1; k < len; ++k)

@@ -61,7 +61,7 @@ Status NewRowRun::append_logs() {
       s.bind(p + 1, r.site).bind(p + 2, c.site_seq).bind(p + 3, r.table).bind_ref(p + 4, c.row_id);
       s.bind_ref(p + 5, c.center).bind(p + 6, c.hlc).bind_ref(p + 7, c.op).bind_blob_ref(p + 8, bodies[k]);
     }
-    EPSYNC_RETURN_IF_ERROR(s.run());
+    EPSYNC_RETURN_IF_ERROR(s.run_all_rebound());  // binds every parameter above
     if (static_cast<std::size_t>(store_.db().changes()) != n)
       return Status::Corrupt("the change log holds changes its high-water marks do not count");
   }
@@ -106,7 +106,7 @@ Status NewRowRun::create_rows(int table, const std::vector<const NewRow*>& rows,
         else s.bind_null(at);
       }
     }
-    EPSYNC_RETURN_IF_ERROR(s.run());
+    EPSYNC_RETURN_IF_ERROR(s.run_all_rebound());  // binds every parameter above
     if (static_cast<std::size_t>(store_.db().changes()) == n) {
       for (std::size_t k = 0; k < n; ++k) applied += static_cast<std::int64_t>(rows[from + k]->cells.size());
       continue;

@@ -104,6 +104,19 @@ Status Stmt::run() {
   return Status::Ok();
 }
 
+Status Stmt::run_all_rebound() {
+  for (;;) {
+    auto r = step();
+    if (!r.ok()) {
+      sqlite3_reset(stmt_);
+      return r.status();
+    }
+    if (!r.value()) break;
+  }
+  sqlite3_reset(stmt_);
+  return Status::Ok();
+}
+
 void Stmt::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);

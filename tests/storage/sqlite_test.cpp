@@ -74,3 +74,26 @@ TEST_CASE("sqlite: values keep their type through a round trip") {
   }
   CHECK(to_literal(std::string("O'Neil")) == "'O''Neil'");
 }
+
+TEST_CASE("sqlite: a statement run without clearing its bindings inserts what was bound each time") {
+  test::TempDir dir;
+  Db::OpenOptions o;
+  o.create = true;
+  auto db = Db::open(dir.file("t.db"), o);
+  REQUIRE(db.value()->exec("CREATE TABLE t (a, b UNIQUE)").ok());
+  auto st = db.value()->prepare("INSERT INTO t VALUES (?, ?), (?, ?)");
+  for (int round = 0; round < 3; ++round) {
+    std::string text = "round " + std::to_string(round);  // bound by reference, gone after the round
+    st->bind_ref(1, text).bind(2, std::int64_t{2 * round}).bind_ref(3, text).bind(4, std::int64_t{2 * round + 1});
+    REQUIRE(st->run_all_rebound().ok());
+  }
+  // A failed run resets the statement too, and the next run goes through.
+  std::string dup = "dup";
+  st->bind_ref(1, dup).bind(2, std::int64_t{0}).bind_ref(3, dup).bind(4, std::int64_t{100});
+  CHECK_FALSE(st->run_all_rebound().ok());
+  st->bind_ref(1, dup).bind(2, std::int64_t{200}).bind_ref(3, dup).bind(4, std::int64_t{201});
+  REQUIRE(st->run_all_rebound().ok());
+  auto q = db.value()->prepare("SELECT group_concat(a || ':' || b, ',') FROM (SELECT a, b FROM t ORDER BY b)");
+  REQUIRE(q->step().value());
+  CHECK(q->column_text(0) == "round 0:0,round 0:1,round 1:2,round 1:3,round 2:4,round 2:5,dup:200,dup:201");
+}

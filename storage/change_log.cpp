@@ -181,7 +181,7 @@ Result<std::vector<RowChange>> read_log_rows(Store& store, Stmt& s) {
     c.seq = s.column_int(0);
     auto site = store.site_uuid(s.column_int(1));
     if (!site.ok()) return site.status();
-    c.site = site.value();
+    c.site = std::move(site).value();
     c.site_seq = s.column_int(2);
     std::int64_t t = s.column_int(3);
     if (t < 0 || t >= static_cast<std::int64_t>(tables.size()))
@@ -206,7 +206,7 @@ Result<std::vector<RowChange>> read_log_rows(Store& store, Stmt& s) {
       if (prev_site) {
         auto ps = store.site_uuid(prev_site);
         if (!ps.ok()) return ps.status();
-        cell.prev_site = ps.value();
+        cell.prev_site = std::move(ps).value();
       }
     }
     out.push_back(std::move(c));

@@ -2,6 +2,7 @@
 
 #include <msgpack.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 #include "sync/bulk_decode.h"
@@ -346,7 +347,13 @@ const char* message_name(const Message& m) {
 }
 
 std::string encode_message(const Message& m) {
-  msgpack::sbuffer buf;
+  std::size_t estimate = 256;
+  const std::vector<RowChange>* changes = nullptr;
+  if (auto* push = std::get_if<Push>(&m)) changes = &push->changes;
+  if (auto* pulled = std::get_if<Changes>(&m)) changes = &pulled->changes;
+  if (changes)
+    for (const auto& c : *changes) estimate += encoded_size(c);
+  msgpack::sbuffer buf(estimate);  // a batch is written without growing its buffer again and again
   Packer p(&buf);
   std::visit(Encoder{p}, m);
   return std::string(buf.data(), buf.size());

@@ -350,13 +350,23 @@ int main(int argc, char** argv) {
               row_changes, static_cast<long long>(bytes_sent), static_cast<long long>(bytes_received), agent_rss / 1024,
               hub_rss / 1024);
   std::printf("B1 CPU (median): agent %.2f s, hub %.2f s (wall %.2f s)\n", median(agent_cpu_s), median(hub_cpu_s), b1);
+  // The machine's speed drifts between runs (a shared host); B1 and B2a of the same run were
+  // measured a few seconds apart, so their ratio is steadier than the ratio of the medians.
+  std::vector<double> paired;
+  std::printf("B1 / B2a, run by run:");
+  for (std::size_t r = 0; r < push.size(); ++r) {
+    paired.push_back(plain[r] / push[r]);
+    std::printf(" %.2f", paired.back());
+  }
+  const double paired_median = median(paired);
+  std::printf(" (median %.2f)\n", paired_median);
   std::printf("{\"bench\":\"sync\",\"trainees\":%d,\"runs\":%d,\"row_changes\":%zu,\"cells\":%lld,"
               "\"b2a_plain_s\":%.4f,\"b2a_cells_per_s\":%.0f,\"b2a_tuned_s\":%.4f,\"b2a_tuned_cells_per_s\":%.0f,"
               "\"b2b_apply_s\":%.4f,\"b2b_cells_per_s\":%.0f,"
-              "\"b1_push_s\":%.4f,\"b1_cells_per_s\":%.0f,\"b1_vs_b2a\":%.3f,\"b1_vs_b2a_tuned\":%.3f,\"b1_bytes_sent\":%lld,"
+              "\"b1_push_s\":%.4f,\"b1_cells_per_s\":%.0f,\"b1_vs_b2a\":%.3f,\"b1_vs_b2a_tuned\":%.3f,\"b1_vs_b2a_paired\":%.3f,\"b1_bytes_sent\":%lld,"
               "\"b1_bytes_received\":%lld,\"agent_peak_rss_kib\":%ld,\"hub_peak_rss_kib\":%ld}\n",
               n, runs, row_changes, static_cast<long long>(cells), p, plain_rate, pt, tuned_rate, a, apply_rate, b1,
-              push_rate, push_rate / plain_rate, push_rate / tuned_rate, static_cast<long long>(bytes_sent),
+              push_rate, push_rate / plain_rate, push_rate / tuned_rate, paired_median, static_cast<long long>(bytes_sent),
               static_cast<long long>(bytes_received), agent_rss, hub_rss);
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "sync/client_session.h"
 
+#include <algorithm>
+
 #include "sync/codec.h"
 
 namespace epsync::sync {
@@ -76,6 +78,7 @@ void ClientSession::on_message(Message m) {
         cfg_.pull_check.clear();
       }
       max_batch_bytes_ = w->max_batch_bytes > 0 ? w->max_batch_bytes : max_batch_bytes_;
+      next_batch_bytes_ = std::min(std::max<std::int64_t>(cfg_.first_batch_bytes, 1), max_batch_bytes_);
       pushed_up_to_ = w->hwm;  // re-send whatever the hub does not hold (it may have lost some)
       Welcome copy = *w;
       actions_.push_back(client::Welcomed{std::move(copy), epoch_changed});
@@ -123,7 +126,8 @@ void ClientSession::maybe_need_push() {
   if (state_ != State::kPushing || push_requested_ || push_exhausted_) return;
   if (static_cast<int>(in_flight_.size()) >= cfg_.push_window) return;
   push_requested_ = true;
-  actions_.push_back(client::NeedPush{pushed_up_to_, max_batch_bytes_});
+  actions_.push_back(client::NeedPush{pushed_up_to_, next_batch_bytes_});
+  next_batch_bytes_ = std::min(2 * next_batch_bytes_, max_batch_bytes_);
 }
 
 void ClientSession::push(std::vector<RowChange> batch) {

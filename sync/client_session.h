@@ -24,6 +24,10 @@ struct ClientConfig {
   std::string pull_check;
   std::int64_t max_pull_bytes = 1 << 20;
   int push_window = 16;       // batches in flight before waiting for acks
+  // A session's first batch asks for this many bytes, each next one twice as many, up to the
+  // hub's max_batch_bytes. On a slow link that drops every few seconds, a full first batch may
+  // never arrive whole; every new session starts small again, so each one gets something acked.
+  std::int64_t first_batch_bytes = 64 * 1024;
 };
 
 namespace client {
@@ -88,6 +92,7 @@ class ClientSession {
   bool compress_ = false;
   std::deque<ClientAction> actions_;
   std::int64_t max_batch_bytes_ = 1 << 20;
+  std::int64_t next_batch_bytes_ = 0;  // the ramp from first_batch_bytes up to max_batch_bytes_
   std::int64_t pushed_up_to_ = 0;      // highest site_seq sent
   std::uint64_t next_batch_ = 1;
   std::deque<std::uint64_t> in_flight_;

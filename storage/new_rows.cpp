@@ -47,7 +47,7 @@ Status NewRowRun::append_logs() {
     const std::size_t n = std::min(kRowsPerStatement, queued_.size() - from);
     // OR IGNORE so that SQLite needs no statement journal; the caller vouched these are new, so
     // a clash means a damaged log and stops the batch rather than drop a change.
-    auto st = store_.db().cached(
+    auto st = store_.db().cached_all_rebound(
         "INSERT OR IGNORE INTO change_log (site, site_seq, tbl, row_id, center, hlc, operator, body) VALUES " +
         values_list(n, kParams));
     if (!st.ok()) return st.status();
@@ -80,7 +80,7 @@ Status NewRowRun::create_rows(int table, const std::vector<const NewRow*>& rows,
   std::vector<CellVersion> cell_versions(def.columns.size());
   for (std::size_t from = 0; from < rows.size(); from += kRowsPerStatement) {
     const std::size_t n = std::min(kRowsPerStatement, rows.size() - from);
-    auto st = store_.db().cached("INSERT OR IGNORE INTO " + def.name + " (" + names + ") VALUES " +
+    auto st = store_.db().cached_all_rebound("INSERT OR IGNORE INTO " + def.name + " (" + names + ") VALUES " +
                                  values_list(n, params));
     if (!st.ok()) return st.status();
     Stmt& s = **st;

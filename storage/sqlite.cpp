@@ -108,14 +108,16 @@ Status Stmt::run_all_rebound() {
   for (;;) {
     auto r = step();
     if (!r.ok()) {
-      sqlite3_reset(stmt_);
+      rewind();
       return r.status();
     }
     if (!r.value()) break;
   }
-  sqlite3_reset(stmt_);
+  rewind();
   return Status::Ok();
 }
+
+void Stmt::rewind() { sqlite3_reset(stmt_); }
 
 void Stmt::reset() {
   sqlite3_reset(stmt_);
@@ -200,16 +202,30 @@ Result<Stmt> Db::prepare(std::string_view sql) {
   return Stmt(this, s);
 }
 
-Result<Stmt*> Db::cached(const std::string& sql) {
-  auto it = cache_.find(sql);
-  if (it == cache_.end()) {
+namespace {
+template <typename Cache, typename Prepare>
+Result<Stmt*> from_cache(Cache& cache, const std::string& sql, Prepare prepare, bool clear) {
+  auto it = cache.find(sql);
+  if (it == cache.end()) {
     auto st = prepare(sql);
     if (!st.ok()) return st.status();
-    it = cache_.emplace(sql, std::make_unique<Stmt>(std::move(st).value())).first;
-  } else {
+    it = cache.emplace(sql, std::make_unique<Stmt>(std::move(st).value())).first;
+  } else if (clear) {
     it->second->reset();
+  } else {
+    it->second->rewind();
   }
   return it->second.get();
+}
+}  // namespace
+
+Result<Stmt*> Db::cached(const std::string& sql) {
+  return from_cache(cache_, sql, [this](const std::string& q) { return prepare(q); }, true);
+}
+
+Result<Stmt*> Db::cached_all_rebound(const std::string& sql) {
+  // A 64-row insert has over a thousand parameters; clearing them is wasted when all are bound.
+  return from_cache(cache_, sql, [this](const std::string& q) { return prepare(q); }, false);
 }
 
 Status Db::error(int rc, std::string_view context) const {

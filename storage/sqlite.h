@@ -53,6 +53,7 @@ class Stmt {
   // by reference must not be read again, so never step it without binding everything first.
   Status run_all_rebound();
   void reset();  // reset and clear bindings, ready for the next use
+  void rewind();  // reset, keeping the bindings
 
   bool column_is_null(int c) const;
   std::int64_t column_int(int c) const;
@@ -90,6 +91,9 @@ class Db {
   Result<Stmt> prepare(std::string_view sql);
   // A statement prepared once per connection and reused (reset before it is handed out).
   Result<Stmt*> cached(const std::string& sql);
+  // cached() for statements whose caller binds every parameter and runs them with
+  // run_all_rebound(): handed out without clearing the last run's bindings.
+  Result<Stmt*> cached_all_rebound(const std::string& sql);
 
   // The Status for the connection's most recent error, with `rc` as its primary code.
   Status error(int rc, std::string_view context = {}) const;

@@ -64,6 +64,7 @@ class BulkVisitor : public msgpack::null_visitor {
     return cell_value(v);
   }
   bool visit_str(const char* p, std::uint32_t n) {
+    if (n > kMaxFrameBytes) return false;  // the general decoder's limit (a frame cannot hold one)
     std::string_view s(p, n);
     if (in_key_) {
       key_ = s;
@@ -98,8 +99,8 @@ class BulkVisitor : public msgpack::null_visitor {
     }
     return false;
   }
-  bool visit_bin(const char*, std::uint32_t) { return at_message_value() && !known_key(); }
-  bool visit_ext(const char*, std::uint32_t) { return at_message_value() && !known_key(); }
+  bool visit_bin(const char*, std::uint32_t n) { return n <= kMaxFrameBytes && at_message_value() && !known_key(); }
+  bool visit_ext(const char*, std::uint32_t n) { return n <= kMaxFrameBytes && at_message_value() && !known_key(); }
 
   bool start_array(std::uint32_t n) {
     if (n > most_ || stack_.empty()) return false;

@@ -127,7 +127,7 @@ void ClientSession::maybe_need_push() {
   if (static_cast<int>(in_flight_.size()) >= cfg_.push_window) return;
   push_requested_ = true;
   actions_.push_back(client::NeedPush{pushed_up_to_, next_batch_bytes_});
-  next_batch_bytes_ = std::min(2 * next_batch_bytes_, max_batch_bytes_);
+  next_batch_bytes_ = next_batch_bytes_ > max_batch_bytes_ / 2 ? max_batch_bytes_ : 2 * next_batch_bytes_;
 }
 
 void ClientSession::push(std::vector<RowChange> batch) {

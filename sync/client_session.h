@@ -24,9 +24,10 @@ struct ClientConfig {
   std::string pull_check;
   std::int64_t max_pull_bytes = 1 << 20;
   int push_window = 16;       // batches in flight before waiting for acks
-  // A session's first batch asks for this many bytes, each next one twice as many, up to the
-  // hub's max_batch_bytes. On a slow link that drops every few seconds, a full first batch may
-  // never arrive whole; every new session starts small again, so each one gets something acked.
+  // A session's first batch asks for this many bytes, each next request twice as many, up to
+  // the hub's max_batch_bytes. On a slow link that drops every few seconds, a full first batch
+  // may never arrive whole; the hub commits and acks each batch as soon as it has it, and every
+  // new session starts small again, so each one gets something acked.
   std::int64_t first_batch_bytes = 64 * 1024;
 };
 

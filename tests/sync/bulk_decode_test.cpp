@@ -157,6 +157,10 @@ TEST_CASE("codec: other messages and unusual layouts are left to the general dec
     for (int i = 0; i < 7; ++i) pack_str(p, "x");
   });
   CHECK_FALSE(agrees(seven));
+  // A string longer than a frame can hold is refused on both paths, even where it is ignored.
+  std::string oversized = push_with(1, [](Packer& p) { pack_str(p, "note"); pack_str(p, std::string(sync::kMaxFrameBytes + 1, 'x')); });
+  CHECK_FALSE(sync::decode_bulk_message(oversized));
+  CHECK_FALSE(agrees(oversized));
 }
 
 TEST_CASE("codec: every truncation and every single-byte change of a push decodes as the general path decodes it") {

@@ -11,7 +11,7 @@ using namespace epsync;
 namespace {
 
 // The byte limits of the session's first `n` NeedPush actions, each answered with a one-change
-// batch, when the hub's welcome allows `hub_max` bytes per batch.
+// batch that the hub acknowledges, when the hub's welcome allows `hub_max` bytes per batch.
 std::vector<std::int64_t> batch_limits(std::int64_t hub_max, int n) {
   sync::ClientConfig cfg;
   cfg.hello = sync::Hello{1, 1, 2, 2, "ALM-014", std::string(32, 'a'), "test", {}};
@@ -37,6 +37,8 @@ std::vector<std::int64_t> batch_limits(std::int64_t hub_max, int n) {
       c.site_seq = ++seq;
       c.cells = {{"surname", std::string("x"), 0, ""}};
       s.push({c});
+      // Acknowledged at once, so the window of batches in flight never fills.
+      s.receive(sync::make_frame(sync::encode_message(sync::Ack{static_cast<std::uint64_t>(seq), seq, {}}), false));
     }
   }
   return limits;
@@ -50,4 +52,8 @@ TEST_CASE("client session: batches start small and double up to the hub's limit"
   // A hub limit below the first size is the limit from the start; an odd one is never exceeded.
   CHECK(batch_limits(10 * k, 3) == std::vector<std::int64_t>{10 * k, 10 * k, 10 * k});
   CHECK(batch_limits(300 * k, 4) == std::vector<std::int64_t>{64 * k, 128 * k, 256 * k, 300 * k});
+  // A hub offering more than any doubling reaches: the ramp never overflows (UBSan runs this).
+  auto huge = batch_limits(INT64_MAX, 60);
+  CHECK(huge[10] == 64 * k << 10);
+  CHECK(huge.back() == INT64_MAX);
 }

@@ -30,7 +30,7 @@ std::string pack_log_body(const std::vector<LogCell>& cells) {
   // Sized once: grown byte by byte, a typical body was reallocated four times.
   std::size_t size = 0;
   for (const auto& c : cells) {
-    size += 24;  // column, tag, numbers and previous version as varints, at most
+    size += 32;  // column, tag, a number and the previous version as varints: at most 25
     if (auto* t = std::get_if<std::string>(c.value)) size += t->size();
   }
   std::string body;

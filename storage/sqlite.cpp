@@ -91,30 +91,19 @@ Result<bool> Stmt::step() {
   return s;
 }
 
-Status Stmt::run() {
-  for (;;) {
-    auto r = step();
-    if (!r.ok()) {
-      reset();
-      return r.status();
-    }
-    if (!r.value()) break;
-  }
-  reset();
-  return Status::Ok();
-}
+Status Stmt::run() { return run_to_end(true); }
 
-Status Stmt::run_all_rebound() {
+Status Stmt::run_all_rebound() { return run_to_end(false); }
+
+Status Stmt::run_to_end(bool clear_bindings) {
   for (;;) {
     auto r = step();
-    if (!r.ok()) {
-      rewind();
-      return r.status();
+    if (!r.ok() || !r.value()) {
+      if (clear_bindings) reset();
+      else rewind();
+      return r.ok() ? Status::Ok() : r.status();
     }
-    if (!r.value()) break;
   }
-  rewind();
-  return Status::Ok();
 }
 
 void Stmt::rewind() { sqlite3_reset(stmt_); }
@@ -202,30 +191,25 @@ Result<Stmt> Db::prepare(std::string_view sql) {
   return Stmt(this, s);
 }
 
-namespace {
-template <typename Cache, typename Prepare>
-Result<Stmt*> from_cache(Cache& cache, const std::string& sql, Prepare prepare, bool clear) {
-  auto it = cache.find(sql);
-  if (it == cache.end()) {
+Result<Stmt*> Db::cached(const std::string& sql) { return from_cache(sql, true); }
+
+Result<Stmt*> Db::cached_all_rebound(const std::string& sql) {
+  // A 64-row insert has over a thousand parameters; clearing them is wasted when all are bound.
+  return from_cache(sql, false);
+}
+
+Result<Stmt*> Db::from_cache(const std::string& sql, bool clear_bindings) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
     auto st = prepare(sql);
     if (!st.ok()) return st.status();
-    it = cache.emplace(sql, std::make_unique<Stmt>(std::move(st).value())).first;
-  } else if (clear) {
+    it = cache_.emplace(sql, std::make_unique<Stmt>(std::move(st).value())).first;
+  } else if (clear_bindings) {
     it->second->reset();
   } else {
     it->second->rewind();
   }
   return it->second.get();
-}
-}  // namespace
-
-Result<Stmt*> Db::cached(const std::string& sql) {
-  return from_cache(cache_, sql, [this](const std::string& q) { return prepare(q); }, true);
-}
-
-Result<Stmt*> Db::cached_all_rebound(const std::string& sql) {
-  // A 64-row insert has over a thousand parameters; clearing them is wasted when all are bound.
-  return from_cache(cache_, sql, [this](const std::string& q) { return prepare(q); }, false);
 }
 
 Status Db::error(int rc, std::string_view context) const {

@@ -67,6 +67,7 @@ class Stmt {
   int column_count() const;
 
  private:
+  Status run_to_end(bool clear_bindings);
   friend class Db;
   Stmt(Db* db, sqlite3_stmt* s) : db_(db), stmt_(s) {}
   Db* db_ = nullptr;
@@ -107,6 +108,7 @@ class Db {
   const std::string& path() const { return path_; }
 
  private:
+  Result<Stmt*> from_cache(const std::string& sql, bool clear_bindings);
   Db() = default;
   sqlite3* db_ = nullptr;
   std::string path_;

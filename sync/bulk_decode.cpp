@@ -45,7 +45,7 @@ class BulkVisitor : public msgpack::null_visitor {
     if (!at_message_value()) return false;
     if (key_ == "more") return set(Fields::kMore, [&] { fields.more = v; });
     if (key_ == "cursor_reset") return set(Fields::kReset, [&] { fields.cursor_reset = v; });
-    return known_key() ? false : true;
+    return !known_key();
   }
   bool visit_positive_integer(std::uint64_t v) {
     if (at_message_value() && key_ == "batch") return set(Fields::kBatch, [&] { fields.batch = v; });

@@ -9,28 +9,36 @@
 
 using namespace epsync;
 
-TEST_CASE("sqlite: transactions roll back unless committed") {
-  test::TempDir dir;
+namespace {
+// A fresh database file in `dir` holding the tables `schema` creates.
+std::unique_ptr<Db> scratch_db(const test::TempDir& dir, const char* schema) {
   Db::OpenOptions o;
   o.create = true;
   auto db = Db::open(dir.file("t.db"), o);
   REQUIRE(db.ok());
-  REQUIRE(db.value()->exec("CREATE TABLE t (v TEXT)").ok());
+  REQUIRE(db.value()->exec(schema).ok());
+  return std::move(db).value();
+}
+}  // namespace
+
+TEST_CASE("sqlite: transactions roll back unless committed") {
+  test::TempDir dir;
+  auto db = scratch_db(dir, "CREATE TABLE t (v TEXT)");
   {
-    Txn txn(*db.value());
+    Txn txn(*db);
     REQUIRE(txn.begin().ok());
-    auto st = db.value()->prepare("INSERT INTO t VALUES (?)");
+    auto st = db->prepare("INSERT INTO t VALUES (?)");
     REQUIRE(st.ok());
     REQUIRE(st->bind(1, "x').drop('").run().ok());  // bound, never spliced into SQL
   }  // no commit
-  auto count = db.value()->prepare("SELECT count(*) FROM t");
+  auto count = db->prepare("SELECT count(*) FROM t");
   REQUIRE(count->step().value());
   CHECK(count->column_int(0) == 0);
   count->reset();
   {
-    Txn txn(*db.value());
+    Txn txn(*db);
     REQUIRE(txn.begin().ok());
-    auto st = db.value()->prepare("INSERT INTO t VALUES (?)");
+    auto st = db->prepare("INSERT INTO t VALUES (?)");
     REQUIRE(st->bind(1, "it's kept").run().ok());
     REQUIRE(txn.commit().ok());
   }
@@ -58,16 +66,13 @@ TEST_CASE("sqlite: errors are classified and explained") {
 
 TEST_CASE("sqlite: values keep their type through a round trip") {
   test::TempDir dir;
-  Db::OpenOptions o;
-  o.create = true;
-  auto db = Db::open(dir.file("t.db"), o);
-  REQUIRE(db.value()->exec("CREATE TABLE t (v)").ok());
+  auto db = scratch_db(dir, "CREATE TABLE t (v)");
   std::vector<Value> values = {std::monostate{}, std::int64_t{-42}, 2.5, std::string("Әлия Қайратқызы ё")};
   for (const auto& v : values) {
-    auto st = db.value()->prepare("INSERT INTO t VALUES (?)");
+    auto st = db->prepare("INSERT INTO t VALUES (?)");
     REQUIRE(st->bind(1, v).run().ok());
   }
-  auto st = db.value()->prepare("SELECT v FROM t ORDER BY rowid");
+  auto st = db->prepare("SELECT v FROM t ORDER BY rowid");
   for (const auto& v : values) {
     REQUIRE(st->step().value());
     CHECK(st->column_value(0) == v);
@@ -77,11 +82,8 @@ TEST_CASE("sqlite: values keep their type through a round trip") {
 
 TEST_CASE("sqlite: a statement run without clearing its bindings inserts what was bound each time") {
   test::TempDir dir;
-  Db::OpenOptions o;
-  o.create = true;
-  auto db = Db::open(dir.file("t.db"), o);
-  REQUIRE(db.value()->exec("CREATE TABLE t (a, b UNIQUE)").ok());
-  auto st = db.value()->prepare("INSERT INTO t VALUES (?, ?), (?, ?)");
+  auto db = scratch_db(dir, "CREATE TABLE t (a, b UNIQUE)");
+  auto st = db->prepare("INSERT INTO t VALUES (?, ?), (?, ?)");
   for (int round = 0; round < 3; ++round) {
     std::string text = "round " + std::to_string(round);  // bound by reference, gone after the round
     st->bind_ref(1, text).bind(2, std::int64_t{2 * round}).bind_ref(3, text).bind(4, std::int64_t{2 * round + 1});
@@ -93,7 +95,7 @@ TEST_CASE("sqlite: a statement run without clearing its bindings inserts what wa
   CHECK_FALSE(st->run_all_rebound().ok());
   st->bind_ref(1, dup).bind(2, std::int64_t{200}).bind_ref(3, dup).bind(4, std::int64_t{201});
   REQUIRE(st->run_all_rebound().ok());
-  auto q = db.value()->prepare("SELECT group_concat(a || ':' || b, ',') FROM (SELECT a, b FROM t ORDER BY b)");
+  auto q = db->prepare("SELECT group_concat(a || ':' || b, ',') FROM (SELECT a, b FROM t ORDER BY b)");
   REQUIRE(q->step().value());
   CHECK(q->column_text(0) == "round 0:0,round 0:1,round 1:2,round 1:3,round 2:4,round 2:5,dup:200,dup:201");
 }

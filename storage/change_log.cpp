@@ -170,50 +170,6 @@ Status WriteTxn::remove(const std::string& table, const std::string& row_id) {
 
 // ---- reading ----
 
-Result<std::vector<RowChange>> read_log_rows(Store& store, Stmt& s) {
-  std::vector<RowChange> out;
-  const auto& tables = replicated_tables();
-  for (;;) {
-    auto r = s.step();
-    if (!r.ok()) return r.status();
-    if (!r.value()) break;
-    RowChange c;
-    c.seq = s.column_int(0);
-    auto site = store.site_uuid(s.column_int(1));
-    if (!site.ok()) return site.status();
-    c.site = std::move(site).value();
-    c.site_seq = s.column_int(2);
-    std::int64_t t = s.column_int(3);
-    if (t < 0 || t >= static_cast<std::int64_t>(tables.size()))
-      return Status::Corrupt("change log entry " + std::to_string(c.seq) + " names an unknown table");
-    const TableDef& def = tables[static_cast<size_t>(t)];
-    c.table = def.name;
-    c.row_id = s.column_text(4);
-    c.center = s.column_text(5);
-    c.hlc = s.column_int(6);
-    c.op = s.column_text(7);
-    pack::Reader rd(s.column_blob_view(8));
-    c.cells.reserve(def.columns.size());  // a change has each column at most once
-    while (!rd.done()) {
-      auto col = rd.varint();
-      CellChange& cell = c.cells.emplace_back();
-      cell.value = pack::get_value(rd);
-      cell.prev_hlc = static_cast<HlcTime>(rd.varint());
-      auto prev_site = static_cast<std::int64_t>(rd.varint());
-      if (!rd.ok() || col >= def.columns.size())
-        return Status::Corrupt("change log entry " + std::to_string(c.seq) + " is damaged");
-      cell.column = def.columns[col].name;
-      if (prev_site) {
-        auto ps = store.site_uuid(prev_site);
-        if (!ps.ok()) return ps.status();
-        cell.prev_site = std::move(ps).value();
-      }
-    }
-    out.push_back(std::move(c));
-  }
-  return out;
-}
-
 Result<std::vector<RowChange>> read_changes(Store& store, const ChangeQuery& q) {
   std::string sql = std::string("SELECT ") + kLogColumns + " FROM change_log WHERE ";
   std::int64_t site_key = 0;

@@ -255,8 +255,14 @@ Result<std::int64_t> Store::site_key(const std::string& uuid) {
 }
 
 Result<std::string> Store::site_uuid(std::int64_t key) {
+  auto v = site_uuid_view(key);
+  if (!v.ok()) return v.status();
+  return std::string(v.value());
+}
+
+Result<std::string_view> Store::site_uuid_view(std::int64_t key) {
   auto it = site_uuids_.find(key);
-  if (it != site_uuids_.end()) return it->second;
+  if (it != site_uuids_.end()) return std::string_view(it->second);
   auto st = db_->cached("SELECT uuid FROM site WHERE id = ?");
   if (!st.ok()) return st.status();
   (*st)->bind(1, key);
@@ -265,7 +271,8 @@ Result<std::string> Store::site_uuid(std::int64_t key) {
   if (!r.value()) return Status::Corrupt("unknown site key " + std::to_string(key));
   std::string uuid = (*st)->column_text(0);
   (*st)->reset();
-  return uuid;
+  site_keys_[uuid] = key;
+  return std::string_view(site_uuids_[key] = std::move(uuid));
 }
 
 Result<std::string> Store::center_id() {

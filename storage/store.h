@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -62,6 +63,8 @@ class Store {
   // The key of a site already in this file, or 0; never writes.
   Result<std::int64_t> known_site_key(const std::string& uuid);
   Result<std::string> site_uuid(std::int64_t key);
+  // The same, as a view of this store's cache: valid until a rollback makes it forget sites.
+  Result<std::string_view> site_uuid_view(std::int64_t key);
   RowStore& rows() { return *rows_; }
 
  private:

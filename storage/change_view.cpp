@@ -1,0 +1,125 @@
+#include "storage/change_view.h"
+
+#include "storage/log_record.h"
+#include "storage/pack.h"
+#include "storage/schema.h"
+
+namespace epsync {
+
+namespace {
+
+ValueView get_value_view(pack::Reader& r) {
+  switch (r.byte()) {
+    case pack::kNull: return std::monostate{};
+    case pack::kInt: return r.signed_varint();
+    case pack::kReal: {
+      auto b = r.bytes(8);
+      double d = 0;
+      if (b.size() == 8) std::memcpy(&d, b.data(), 8);
+      return d;
+    }
+    case pack::kText: return r.bytes(r.varint());
+    default:
+      r.bytes(~0ull);  // unknown tag: fail the reader
+      return std::monostate{};
+  }
+}
+
+Value to_value(const ValueView& v) {
+  if (auto* s = std::get_if<std::string_view>(&v)) return std::string(*s);
+  if (auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  if (auto* d = std::get_if<double>(&v)) return *d;
+  return std::monostate{};
+}
+
+}  // namespace
+
+Status view_log_row(Store& store, const Stmt& s, RowChangeView& out) {
+  const auto& tables = replicated_tables();
+  out.seq = s.column_int(0);
+  auto site = store.site_uuid_view(s.column_int(1));
+  if (!site.ok()) return site.status();
+  out.site = site.value();
+  out.site_seq = s.column_int(2);
+  std::int64_t t = s.column_int(3);
+  if (t < 0 || t >= static_cast<std::int64_t>(tables.size()))
+    return Status::Corrupt("change log entry " + std::to_string(out.seq) + " names an unknown table");
+  const TableDef& def = tables[static_cast<size_t>(t)];
+  out.table = def.name;
+  out.row_id = s.column_view(4);
+  out.center = s.column_view(5);
+  out.hlc = s.column_int(6);
+  out.op = s.column_view(7);
+  out.cells.clear();
+  pack::Reader rd(s.column_blob_view(8));
+  while (!rd.done()) {
+    auto col = rd.varint();
+    CellView& cell = out.cells.emplace_back();
+    cell.value = get_value_view(rd);
+    cell.prev_hlc = static_cast<HlcTime>(rd.varint());
+    auto prev_site = static_cast<std::int64_t>(rd.varint());
+    if (!rd.ok() || col >= def.columns.size())
+      return Status::Corrupt("change log entry " + std::to_string(out.seq) + " is damaged");
+    cell.column = def.columns[col].name;
+    if (prev_site) {
+      auto ps = store.site_uuid_view(prev_site);
+      if (!ps.ok()) return ps.status();
+      cell.prev_site = ps.value();
+    }
+  }
+  return Status::Ok();
+}
+
+RowChange to_row_change(const RowChangeView& v) {
+  RowChange c;
+  c.table = v.table;
+  c.row_id = v.row_id;
+  c.center = v.center;
+  c.hlc = v.hlc;
+  c.site = v.site;
+  c.site_seq = v.site_seq;
+  c.op = v.op;
+  c.seq = v.seq;
+  c.cells.reserve(v.cells.size());
+  for (const auto& cell : v.cells)
+    c.cells.push_back({std::string(cell.column), to_value(cell.value), cell.prev_hlc, std::string(cell.prev_site)});
+  return c;
+}
+
+Result<std::vector<RowChange>> read_log_rows(Store& store, Stmt& s) {
+  std::vector<RowChange> out;
+  RowChangeView view;
+  for (;;) {
+    auto r = s.step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    EPSYNC_RETURN_IF_ERROR(view_log_row(store, s, view));
+    out.push_back(to_row_change(view));
+  }
+  return out;
+}
+
+Result<SiteChangeScan> SiteChangeScan::open(Store& store, const std::string& site, std::int64_t after_site_seq) {
+  auto key = store.known_site_key(site);
+  if (!key.ok()) return key.status();
+  if (key.value() == 0) return SiteChangeScan(store, nullptr);  // nothing from a site never seen
+  auto st = store.db().cached(std::string("SELECT ") + kLogColumns +
+                              " FROM change_log WHERE site = ?1 AND site_seq > ?2 ORDER BY site_seq");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, key.value()).bind(2, after_site_seq);
+  return SiteChangeScan(store, *st);
+}
+
+SiteChangeScan::~SiteChangeScan() {
+  if (stmt_) stmt_->reset();  // ends the statement's read transaction
+}
+
+Result<bool> SiteChangeScan::next(RowChangeView& out) {
+  if (!stmt_) return false;
+  auto r = stmt_->step();
+  if (!r.ok() || !r.value()) return r;
+  EPSYNC_RETURN_IF_ERROR(view_log_row(*store_, *stmt_, out));
+  return true;
+}
+
+}  // namespace epsync

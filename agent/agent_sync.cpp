@@ -162,45 +162,19 @@ void AgentSync::handle(sync::ClientAction action, sync::ClientSession& session) 
     return;
   }
   if (auto* n = std::get_if<sync::client::NeedPush>(&action)) {
-    // Batches by bytes: read in small chunks and stop before the limit, whatever the rows hold.
-    // What was read beyond the last batch starts this one, if it follows on from where the hub
-    // is (a new session may start elsewhere).
-    std::vector<RowChange> batch;
-    std::int64_t bytes = 0;
-    ChangeQuery q;
-    q.site = store_.site_id();
-    q.after_site_seq = n->after_site_seq;
-    q.limit = 500;
-    std::vector<RowChange> chunk = std::move(read_ahead_);
-    read_ahead_.clear();
-    if (!chunk.empty() && chunk.front().site_seq != n->after_site_seq + 1) chunk.clear();
-    bool last_chunk = false;
+    // Batches by bytes: each change is encoded straight from the log as it is read, and the
+    // first one that does not fit ends the batch (it is read again for the next one).
+    sync::PushBatch batch;
+    auto scan = SiteChangeScan::open(store_, store_.site_id(), n->after_site_seq);
+    if (!scan.ok()) return session.fail(scan.status());
     for (;;) {
-      if (chunk.empty()) {
-        if (last_chunk) break;
-        auto changes = read_changes(store_, q);
-        if (!changes.ok()) return session.fail(changes.status());
-        chunk = std::move(changes).value();
-        last_chunk = chunk.size() < q.limit;
-        if (chunk.empty()) break;
-      }
-      size_t used = 0;
-      for (; used < chunk.size(); ++used) {
-        auto size = static_cast<std::int64_t>(sync::encoded_size(chunk[used]));
-        if (!batch.empty() && bytes + size > n->max_bytes) break;
-        bytes += size;
-        q.after_site_seq = chunk[used].site_seq;
-        batch.push_back(std::move(chunk[used]));
-      }
-      if (used < chunk.size()) {  // full
-        read_ahead_.assign(std::make_move_iterator(chunk.begin() + static_cast<std::ptrdiff_t>(used)),
-                           std::make_move_iterator(chunk.end()));
+      auto more = scan->next(change_view_);
+      if (!more.ok()) return session.fail(more.status());
+      if (!more.value() || !batch.add(change_view_, static_cast<std::size_t>(std::max<std::int64_t>(n->max_bytes, 0))))
         break;
-      }
-      chunk.clear();
     }
-    pushed_ += static_cast<std::int64_t>(batch.size());
-    session.push(std::move(batch));
+    pushed_ += batch.count();
+    session.push(batch);
     return;
   }
   if (auto* a = std::get_if<sync::client::Acked>(&action)) {

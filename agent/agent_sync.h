@@ -7,6 +7,7 @@
 #include <string>
 
 #include "agent/config.h"
+#include "storage/change_view.h"
 #include "storage/store.h"
 #include "sync/client_session.h"
 #include "sync/tls.h"
@@ -61,7 +62,7 @@ class AgentSync {
   Status result_;
   std::int64_t pushed_ = 0, pulled_ = 0;
   // Own changes read for a batch that did not fit in it: the start of the next batch.
-  std::vector<RowChange> read_ahead_;
+  RowChangeView change_view_;  // reused, so its cells keep their capacity
 };
 
 }  // namespace epsync

@@ -130,7 +130,13 @@ void ClientSession::maybe_need_push() {
   next_batch_bytes_ = next_batch_bytes_ > max_batch_bytes_ / 2 ? max_batch_bytes_ : 2 * next_batch_bytes_;
 }
 
-void ClientSession::push(std::vector<RowChange> batch) {
+void ClientSession::push(const std::vector<RowChange>& batch) {
+  PushBatch b;
+  for (const auto& c : batch) b.add(c);
+  push(b);
+}
+
+void ClientSession::push(const PushBatch& batch) {
   if (state_ != State::kPushing || !push_requested_) return;
   push_requested_ = false;
   if (batch.empty()) {
@@ -141,10 +147,10 @@ void ClientSession::push(std::vector<RowChange> batch) {
     }
     return;
   }
-  pushed_up_to_ = batch.back().site_seq;
+  pushed_up_to_ = batch.last_site_seq();
   std::uint64_t id = next_batch_++;
   in_flight_.push_back(id);
-  send(Push{id, std::move(batch)});
+  out_ += make_frame(batch.message(id), compress_);
   maybe_need_push();
 }
 

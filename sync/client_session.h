@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "storage/status.h"
+#include "sync/codec.h"
 #include "sync/frame.h"
 #include "sync/messages.h"
 
@@ -70,7 +71,8 @@ class ClientSession {
 
   // Answers to actions.
   void heartbeat(const Heartbeat& hb);
-  void push(std::vector<RowChange> batch);
+  void push(const PushBatch& batch);
+  void push(const std::vector<RowChange>& batch);  // the same, from RowChanges
   void pulled_applied();
   // A local failure (store error) ends the session politely.
   void fail(const Status& s);

@@ -2,31 +2,54 @@
 
 #include <zstd.h>
 
+#include <memory>
+
 namespace epsync::sync {
 
-std::string make_frame(std::string_view payload, bool compress) {
-  std::string body;
-  if (compress) {
-    body.resize(1 + ZSTD_compressBound(payload.size()));
-    size_t n = ZSTD_compress(body.data() + 1, body.size() - 1, payload.data(), payload.size(), 1);
-    if (ZSTD_isError(n) || n >= payload.size()) {
-      compress = false;  // incompressible: send as is
-    } else {
-      body.resize(1 + n);
-      body[0] = static_cast<char>(kFlagZstd);
-    }
-  }
-  if (!compress) {
-    body.assign(1, '\0');
-    body.append(payload.data(), payload.size());
-  }
-  auto n = static_cast<std::uint32_t>(body.size());
-  std::string frame(4, '\0');
+namespace {
+
+// One zstd context per thread, kept: ZSTD_compress and ZSTD_decompress set a new one up for
+// every frame. A context that could not be made fails the call, and the frame goes uncompressed
+// (or is refused as damaged, on the reading side).
+ZSTD_CCtx* compressor() {
+  thread_local std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> c(ZSTD_createCCtx(), &ZSTD_freeCCtx);
+  return c.get();
+}
+
+ZSTD_DCtx* decompressor() {
+  thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> d(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+  return d.get();
+}
+
+// The frame's header: the length of what follows it (flags and payload), big-endian.
+void put_length(std::string& frame) {
+  const auto n = static_cast<std::uint32_t>(frame.size() - 4);
   frame[0] = static_cast<char>(n >> 24);
   frame[1] = static_cast<char>(n >> 16);
   frame[2] = static_cast<char>(n >> 8);
   frame[3] = static_cast<char>(n);
-  return frame + body;
+}
+
+}  // namespace
+
+std::string make_frame(std::string_view payload, bool compress) {
+  std::string frame;
+  if (compress) {
+    frame.resize(5 + ZSTD_compressBound(payload.size()));
+    size_t n = ZSTD_compressCCtx(compressor(), frame.data() + 5, frame.size() - 5, payload.data(), payload.size(), 1);
+    if (!ZSTD_isError(n) && n < payload.size()) {
+      frame.resize(5 + n);
+      frame[4] = static_cast<char>(kFlagZstd);
+      put_length(frame);
+      return frame;
+    }
+    // incompressible: send as is
+  }
+  frame.resize(5);
+  frame[4] = '\0';
+  frame.append(payload.data(), payload.size());
+  put_length(frame);
+  return frame;
 }
 
 Result<std::optional<std::string>> FrameReader::next() {
@@ -48,7 +71,7 @@ Result<std::optional<std::string>> FrameReader::next() {
     if (size == ZSTD_CONTENTSIZE_UNKNOWN || size > max_)
       return Status::InvalidInput("frame: compressed payload would expand beyond the limit");
     out.resize(static_cast<size_t>(size));
-    size_t got = ZSTD_decompress(out.data(), out.size(), payload.data(), payload.size());
+    size_t got = ZSTD_decompressDCtx(decompressor(), out.data(), out.size(), payload.data(), payload.size());
     if (ZSTD_isError(got) || got != size) return Status::InvalidInput("frame: damaged zstd payload");
   } else {
     out.assign(payload);

@@ -1,0 +1,99 @@
+#include "storage/wal_sync.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace epsync {
+
+namespace {
+constexpr const char* kSyncFailed = "fdatasync of the WAL failed: ";
+}  // namespace
+
+bool is_wal_sync_failure(const Status& s) {
+  return s.code() == Status::Code::kIoError && s.message().rfind(kSyncFailed, 0) == 0;
+}
+
+Result<std::unique_ptr<WalSyncer>> WalSyncer::start(Db& writer, const std::string& path, SyncFn sync) {
+  auto mode = writer.prepare("PRAGMA journal_mode");
+  if (!mode.ok()) return mode.status();
+  auto row = mode->step();
+  if (!row.ok()) return row.status();
+  if (!row.value() || mode->column_text(0) != "wal")
+    return Status::InvalidInput("deferred WAL syncs need a store in WAL mode");
+  mode->reset();
+  // The WAL file exists once the writer has read the database in WAL mode.
+  const std::string wal = path + "-wal";
+  int fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError("cannot open " + wal + ": " + std::strerror(errno));
+  if (!sync) sync = [](int f) { return ::fdatasync(f); };
+  std::unique_ptr<WalSyncer> s(new WalSyncer(writer, fd, std::move(sync)));
+  if (Status st = writer.exec("PRAGMA synchronous = NORMAL"); !st.ok()) {
+    ::close(fd);
+    return st;
+  }
+  s->seen_changes_ = sqlite3_total_changes64(writer.handle());
+  s->thread_ = std::thread([p = s.get()] { p->run(); });
+  return s;
+}
+
+WalSyncer::~WalSyncer() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+  ::close(fd_);
+  (void)writer_.exec("PRAGMA synchronous = FULL");
+}
+
+void WalSyncer::when_durable(Done done) {
+  const std::int64_t changes = sqlite3_total_changes64(writer_.handle());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (changes != seen_changes_) {
+      seen_changes_ = changes;
+      ++written_;
+    }
+    waiting_.emplace_back(written_, std::move(done));
+  }
+  cv_.notify_one();
+}
+
+std::int64_t WalSyncer::syncs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return syncs_;
+}
+
+void WalSyncer::run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [&] { return stopping_ || !waiting_.empty(); });
+    if (waiting_.empty()) return;  // stopping, and nothing waits
+    // One sync covers every commit made before it starts, however many calls wait on them.
+    const std::int64_t target = written_;
+    if (failed_.ok() && synced_ < target) {
+      lock.unlock();
+      const int rc = sync_(fd_);
+      const int err = errno;
+      lock.lock();
+      ++syncs_;
+      if (rc != 0) failed_ = Status::IoError(kSyncFailed + std::string(std::strerror(err)));
+      else synced_ = target;
+    }
+    std::vector<std::pair<std::int64_t, Done>> ready;
+    std::vector<std::pair<std::int64_t, Done>> later;
+    for (auto& w : waiting_) (w.first <= synced_ || !failed_.ok() ? ready : later).push_back(std::move(w));
+    waiting_.swap(later);
+    const Status outcome = failed_;
+    lock.unlock();
+    for (auto& [gen, done] : ready) done(outcome);
+    lock.lock();
+  }
+}
+
+}  // namespace epsync

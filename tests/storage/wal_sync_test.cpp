@@ -1,0 +1,172 @@
+// The WAL's fsync on a thread of its own: nothing waiting on a commit is answered before a sync
+// that began after the commit has finished, and after a failed sync nothing is answered as done.
+#include "storage/wal_sync.h"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "storage/change_log.h"
+#include "support/stores.h"
+#include "support/temp_dir.h"
+
+using namespace epsync;
+
+namespace {
+
+// A sync that waits until the test lets it through, and counts how often it was called.
+struct Gate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  std::atomic<int> calls{0};
+  int result = 0;
+  WalSyncer::SyncFn fn() {
+    return [this](int) {
+      ++calls;
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return open; });
+      if (result != 0) errno = EIO;
+      return result;
+    };
+  }
+  void let_through() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      open = true;
+    }
+    cv.notify_all();
+  }
+};
+
+struct Answer {
+  std::promise<Status> promise;
+  std::future<Status> future = promise.get_future();
+  WalSyncer::Done done() {
+    return [this](const Status& s) { promise.set_value(s); };
+  }
+  bool given(std::chrono::milliseconds within) { return future.wait_for(within) == std::future_status::ready; }
+};
+
+struct Hub {
+  test::TempDir dir;
+  test::FakeClock clock;
+  const std::string path = dir.file("hub.db");
+  std::unique_ptr<Store> store = test::make_store(path, clock);
+  int next = 0;
+  void write() {
+    WriteTxn w(*store);
+    REQUIRE(w.begin().ok());
+    REQUIRE(w.insert("korean_course", "k" + std::to_string(next++), "ALM-014", {{"level", std::string("A1")}}).ok());
+    REQUIRE(w.commit().ok());
+  }
+  std::int64_t synchronous() {
+    auto st = store->db().prepare("PRAGMA synchronous");
+    REQUIRE(st.ok());
+    REQUIRE(st->step().value());
+    return st->column_int(0);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("wal sync: an answer waits for a sync that began after the commit it waits on") {
+  Hub h;
+  Gate gate;
+  auto syncer = WalSyncer::start(h.store->db(), h.path, gate.fn());
+  REQUIRE_MESSAGE(syncer.ok(), syncer.status().message());
+  CHECK(h.synchronous() == 1);  // NORMAL: commits leave the WAL unsynced, checkpoints still sync
+  h.write();
+  Answer first, second, third;
+  (*syncer)->when_durable(first.done());
+  (*syncer)->when_durable(second.done());  // nothing new written: the same sync answers it
+  CHECK_FALSE(first.given(std::chrono::milliseconds(100)));
+  CHECK_FALSE(second.given(std::chrono::milliseconds(0)));
+  gate.let_through();
+  REQUIRE(first.given(std::chrono::seconds(5)));
+  REQUIRE(second.given(std::chrono::seconds(5)));
+  CHECK(first.future.get().ok());
+  CHECK(second.future.get().ok());
+  CHECK((*syncer)->syncs() == 1);
+  // Everything is on disk now: a later answer with nothing new written needs no sync.
+  (*syncer)->when_durable(third.done());
+  REQUIRE(third.given(std::chrono::seconds(5)));
+  CHECK((*syncer)->syncs() == 1);
+  // A new write needs a new sync.
+  h.write();
+  Answer fourth;
+  (*syncer)->when_durable(fourth.done());
+  REQUIRE(fourth.given(std::chrono::seconds(5)));
+  CHECK((*syncer)->syncs() == 2);
+  syncer->reset();
+  CHECK(h.synchronous() == 2);  // FULL again: the writer's commits sync themselves
+}
+
+TEST_CASE("wal sync: after a failed sync every answer is the failure, and the hub can tell it apart") {
+  Hub h;
+  Gate gate;
+  gate.result = -1;
+  gate.let_through();
+  auto syncer = WalSyncer::start(h.store->db(), h.path, gate.fn());
+  REQUIRE(syncer.ok());
+  h.write();
+  Answer first, later;
+  (*syncer)->when_durable(first.done());
+  REQUIRE(first.given(std::chrono::seconds(5)));
+  Status s = first.future.get();
+  CHECK(s.code() == Status::Code::kIoError);
+  CHECK(is_wal_sync_failure(s));
+  CHECK(s.message().find("Input/output error") != std::string::npos);
+  // Nothing new written, and still no answer but the failure: the kernel may have dropped pages.
+  (*syncer)->when_durable(later.done());
+  REQUIRE(later.given(std::chrono::seconds(5)));
+  CHECK(is_wal_sync_failure(later.future.get()));
+  CHECK(gate.calls == 1);
+  CHECK_FALSE(is_wal_sync_failure(Status::IoError("disk full")));
+}
+
+TEST_CASE("wal sync: stopping syncs and answers whatever still waits") {
+  Hub h;
+  Gate gate;
+  auto syncer = WalSyncer::start(h.store->db(), h.path, gate.fn());
+  REQUIRE(syncer.ok());
+  h.write();
+  Answer waiting;
+  (*syncer)->when_durable(waiting.done());
+  std::thread opener([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    gate.let_through();
+  });
+  syncer->reset();  // blocks until the sync is through
+  opener.join();
+  REQUIRE(waiting.given(std::chrono::seconds(0)));
+  CHECK(waiting.future.get().ok());
+}
+
+TEST_CASE("wal sync: the real fdatasync, and a store not in WAL mode is refused") {
+  Hub h;
+  {
+    auto syncer = WalSyncer::start(h.store->db(), h.path);
+    REQUIRE(syncer.ok());
+    h.write();
+    Answer a;
+    (*syncer)->when_durable(a.done());
+    REQUIRE(a.given(std::chrono::seconds(10)));
+    CHECK(a.future.get().ok());
+    CHECK((*syncer)->syncs() == 1);
+  }
+  Db::OpenOptions create;
+  create.create = true;
+  auto plain = Db::open(h.dir.file("plain.db"), create);
+  REQUIRE(plain.ok());
+  REQUIRE((*plain)->exec("PRAGMA journal_mode = DELETE; CREATE TABLE t (x)").ok());
+  auto refused = WalSyncer::start(**plain, h.dir.file("plain.db"));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("WAL") != std::string::npos);
+}

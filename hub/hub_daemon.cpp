@@ -12,6 +12,7 @@
 #include "hub/metrics.h"
 #include "hub/store_worker.h"
 #include "storage/checkpointer.h"
+#include "storage/wal_sync.h"
 #include "sync/asio_tls.h"
 #include "sync/server_session.h"
 #include "sync/tls.h"
@@ -33,6 +34,7 @@ struct Shared {
   HubMetrics& metrics;
   std::set<std::weak_ptr<class Connection>, std::owner_less<std::weak_ptr<class Connection>>> live;
   bool stopping = false;
+  bool fatal = false;  // a WAL sync failed: exit non-zero so that systemd restarts the hub
 };
 
 // A pushed batch's outcome in the metrics: commit latency, applied and quarantined changes.
@@ -167,13 +169,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
           std::optional<Result<sync::Welcome>> welcome;
           if (registered) welcome = hub.welcome(site);
           bool store_ok = known.ok() && (!registered || welcome->ok());
-          asio::post(self->shared_.io, [self, welcome = std::move(welcome), store_ok, registered]() mutable {
+          // The welcome's high-water mark acknowledges: it goes out once that much is durable.
+          self->shared_.worker.when_durable([self, welcome = std::move(welcome), store_ok, registered](const Status& synced) mutable {
+            self->fatal_if_unsynced(synced);
+            asio::post(self->shared_.io, [self, welcome = std::move(welcome), store_ok = store_ok && synced.ok(), registered]() mutable {
             if (!store_ok) self->session_->abort(sync::kErrorInternal, "hub store unavailable");
             else if (!registered)
               self->session_->refuse(sync::kErrorUnknownCenter,
                                      "centre " + self->center_ + " is not registered at this hub (epsync hub center add)");
             else self->session_->accept(std::move(*welcome).value());
             self->after_answer();
+            });
           });
         });
       } else if (auto* hb = std::get_if<sync::server::HeartbeatReceived>(&*a)) {
@@ -190,7 +196,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         for (const auto& c : p->push.changes) cells.emplace_back(c.site_seq, c.cells.size());
         auto submitted = std::chrono::steady_clock::now();
         auto done = [self, cells = std::move(cells), submitted](Result<sync::Ack> r) {
-          // On the store thread, right after the commit.
+          // On the store or the syncer thread, once the commit is durable.
+          if (!r.ok()) self->fatal_if_unsynced(r.status());
           count_commit(self->metrics_, r, cells, submitted);
           asio::post(self->shared_.io, [self, r = std::move(r)]() mutable {
             if (r.ok()) {
@@ -212,11 +219,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
         sync::Pull pull = rp->pull;
         std::string site = session_->site();
         shared_.worker.submit([self, pull, site](HubStore& hub) {
-          auto changes = hub.changes_for(self->center_, site, pull);
-          asio::post(self->shared_.io, [self, changes = std::move(changes)]() mutable {
-            if (changes.ok()) self->session_->pulled(std::move(changes).value());
-            else self->session_->abort(sync::kErrorInternal, "hub store unavailable");
-            self->after_answer();
+          auto changes = std::make_shared<Result<sync::Changes>>(hub.changes_for(self->center_, site, pull));
+          self->shared_.worker.when_durable([self, changes](const Status& synced) {
+            self->fatal_if_unsynced(synced);
+            if (!synced.ok()) *changes = synced;
+            asio::post(self->shared_.io, [self, changes]() mutable {
+              if (changes->ok()) self->session_->pulled(std::move(*changes).value());
+              else self->session_->abort(sync::kErrorInternal, "hub store unavailable");
+              self->after_answer();
+            });
           });
         });
       } else if (auto* c = std::get_if<sync::server::Closed>(&*a)) {
@@ -224,6 +235,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
           log::warning("refused " + center_ + " from " + peer_ + ": " + c->status.message());
       }
     }
+  }
+
+  // A failed WAL sync: the kernel may have dropped pages this process still takes for written,
+  // so the hub stops and is started again (systemd) from what the disk really holds.
+  void fatal_if_unsynced(const Status& synced) {
+    if (!is_wal_sync_failure(synced)) return;
+    asio::post(shared_.io, [&shared = shared_, why = synced.message()] {
+      if (shared.fatal) return;
+      shared.fatal = true;
+      log::error(why + "; stopping: nothing more is acknowledged until the hub restarts from its files");
+      shared.io.stop();
+    });
   }
 
   void after_answer() {
@@ -382,9 +405,16 @@ int run_hub_daemon(const HubConfig& cfg) {
   auto checkpointer = Checkpointer::start(hub.value()->store().db(), cfg.store_path);
   if (!checkpointer.ok())
     log::warning("checkpoints stay in the commits: " + checkpointer.status().message());
-  StoreWorker worker(*hub.value(), [&io](std::vector<PushJob> done) {
-    asio::post(io, [done = std::make_shared<std::vector<PushJob>>(std::move(done))] {});  // freed there
-  });
+  // Commits leave their WAL fsync to a thread of its own, so the next group is applied while the
+  // last one syncs; acks still wait for the sync. Declared before the worker, destroyed after it.
+  auto syncer = WalSyncer::start(hub.value()->store().db(), cfg.store_path);
+  if (!syncer.ok()) log::warning("WAL syncs stay in the commits: " + syncer.status().message());
+  StoreWorker worker(
+      *hub.value(),
+      [&io](std::vector<PushJob> done) {
+        asio::post(io, [done = std::make_shared<std::vector<PushJob>>(std::move(done))] {});  // freed there
+      },
+      syncer.ok() ? syncer.value().get() : nullptr);
   Shared shared{io, worker, cfg, metrics, {}, false};
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](std::error_code e, int) {
@@ -413,6 +443,7 @@ int run_hub_daemon(const HubConfig& cfg) {
   if (http) http->stop();
   worker.stop();
   sd_notify(0, "STOPPING=1");
+  if (shared.fatal) return 1;
   log::notice("stopped");
   return 0;
 }

@@ -1,13 +1,15 @@
 #include "hub/store_worker.h"
 
+#include <memory>
+
 namespace epsync::hub {
 
 namespace {
 constexpr size_t kGroupRowChanges = 16384;
 }  // namespace
 
-StoreWorker::StoreWorker(HubStore& hub, Disposer dispose)
-    : hub_(hub), dispose_(std::move(dispose)), thread_([this] { run(); }) {}
+StoreWorker::StoreWorker(HubStore& hub, Disposer dispose, WalSyncer* syncer)
+    : hub_(hub), dispose_(std::move(dispose)), syncer_(syncer), thread_([this] { run(); }) {}
 
 StoreWorker::~StoreWorker() { stop(); }
 
@@ -25,6 +27,11 @@ void StoreWorker::submit(std::function<void(HubStore&)> work) {
     work_.push_back(std::move(work));
   }
   cv_.notify_one();
+}
+
+void StoreWorker::when_durable(WalSyncer::Done answer) {
+  if (syncer_) syncer_->when_durable(std::move(answer));
+  else answer(Status::Ok());  // commits sync in place: what is written is durable already
 }
 
 void StoreWorker::stop() {
@@ -59,10 +66,16 @@ void StoreWorker::run() {
       std::vector<PushJob> jobs;
       jobs.reserve(pushes.size());
       for (auto& p : pushes) jobs.push_back(std::move(p.first));
-      auto results = hub_.commit(jobs);
+      auto results = std::make_shared<std::vector<Result<sync::Ack>>>(hub_.commit(jobs));
       ++commits_;
-      for (size_t i = 0; i < pushes.size(); ++i) pushes[i].second(std::move(results[i]));
       if (dispose_) dispose_(std::move(jobs));
+      auto answers = std::make_shared<std::vector<std::function<void(Result<sync::Ack>)>>>();
+      answers->reserve(pushes.size());
+      for (auto& p : pushes) answers->push_back(std::move(p.second));
+      when_durable([results, answers](const Status& synced) {
+        for (size_t i = 0; i < answers->size(); ++i)
+          (*answers)[i](synced.ok() ? std::move((*results)[i]) : Result<sync::Ack>(synced));
+      });
     }
     for (auto& w : work) w(hub_);
   }

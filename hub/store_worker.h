@@ -1,6 +1,7 @@
 // The hub's single store thread: every store access of the daemon runs here, so the io thread
 // never blocks on SQLite. Pushed batches from all sessions that wait together are committed in
-// one transaction (group commit) and acknowledged only after that commit is durable.
+// one transaction (group commit) and acknowledged only after that commit is durable. With a
+// WalSyncer, the commit's fsync runs on the syncer's thread while this one applies the next group.
 #pragma once
 
 #include <condition_variable>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "hub/hub_store.h"
+#include "storage/wal_sync.h"
 
 namespace epsync::hub {
 
@@ -19,14 +21,20 @@ class StoreWorker {
   // `dispose` takes each committed group's batches, to free them elsewhere: freeing a catch-up's
   // row changes is 3% of this thread's work. By default they are freed here.
   using Disposer = std::function<void(std::vector<PushJob>)>;
-  explicit StoreWorker(HubStore& hub, Disposer dispose = {});
+  // `syncer`, if given, must have been started on the hub store's connection and outlive this.
+  explicit StoreWorker(HubStore& hub, Disposer dispose = {}, WalSyncer* syncer = nullptr);
   ~StoreWorker();
   StoreWorker(const StoreWorker&) = delete;
   StoreWorker& operator=(const StoreWorker&) = delete;
 
-  // `done` runs on the worker thread; post back to your own thread from it.
+  // `done` runs on the worker's or the syncer's thread once the batch is durable; post back to
+  // your own thread from it.
   void submit_push(PushJob job, std::function<void(Result<sync::Ack>)> done);
   void submit(std::function<void(HubStore&)> work);
+  // For work given to submit(): `answer` runs once everything written so far is durable (what a
+  // reply reports, such as a high-water mark, must not be lost after it was sent); with the
+  // error if a sync failed. Call it on the worker's thread.
+  void when_durable(WalSyncer::Done answer);
   // Finishes what is queued (a commit in progress completes), then stops the thread.
   void stop();
 
@@ -36,6 +44,7 @@ class StoreWorker {
   void run();
   HubStore& hub_;
   Disposer dispose_;
+  WalSyncer* syncer_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::pair<PushJob, std::function<void(Result<sync::Ack>)>>> pushes_;

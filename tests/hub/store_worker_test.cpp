@@ -1,0 +1,135 @@
+// The hub's store thread with its WAL syncs on another thread: a pushed batch is acknowledged
+// only after a sync that began after its commit, and a failed sync fails the acknowledgement.
+#include "hub/store_worker.h"
+
+#include <doctest/doctest.h>
+
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+#include "storage/change_log.h"
+#include "support/temp_dir.h"
+
+using namespace epsync;
+
+namespace {
+
+struct Gate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  int result = 0;
+  WalSyncer::SyncFn fn() {
+    return [this](int) {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return open; });
+      if (result != 0) errno = EIO;
+      return result;
+    };
+  }
+  void let_through() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      open = true;
+    }
+    cv.notify_all();
+  }
+};
+
+struct World {
+  test::TempDir dir;
+  std::unique_ptr<Store> centre;
+  std::unique_ptr<hub::HubStore> hub;
+  World() {
+    StoreOptions o;
+    o.create = true;
+    centre = Store::open(dir.file("centre.db"), o).value();
+    hub = hub::HubStore::open(dir.file("hub.db")).value();
+    REQUIRE(hub->add_center("ALM-014", "almaty", "Almaty college").ok());
+    WriteTxn w(*centre);
+    REQUIRE(w.begin().ok());
+    for (int i = 0; i < 3; ++i)
+      REQUIRE(w.insert("korean_course", "k" + std::to_string(i), "ALM-014",
+                       {{"trainee_id", std::string("t1")}, {"hours", std::int64_t{i}}}).ok());
+    REQUIRE(w.commit().ok());
+  }
+  hub::PushJob job() {
+    ChangeQuery q;
+    q.site = centre->site_id();
+    q.limit = 100;
+    return hub::PushJob{"ALM-014", sync::Push{1, read_changes(*centre, q).value()}};
+  }
+  std::int64_t held() {
+    auto st = hub->store().db().prepare("SELECT count(*) FROM korean_course");
+    REQUIRE(st->step().value());
+    return st->column_int(0);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("store worker: a batch is committed at once but acknowledged only once the WAL is synced") {
+  World w;
+  Gate gate;
+  auto syncer = WalSyncer::start(w.hub->store().db(), w.dir.file("hub.db"), gate.fn());
+  REQUIRE(syncer.ok());
+  std::promise<Result<sync::Ack>> acked;
+  auto ack = acked.get_future();
+  {
+    hub::StoreWorker worker(*w.hub, {}, syncer->get());
+    worker.submit_push(w.job(), [&](Result<sync::Ack> r) { acked.set_value(std::move(r)); });
+    // The worker commits and moves on; the ack waits for the sync.
+    CHECK(ack.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+    std::promise<void> applied;
+    worker.submit([&](hub::HubStore&) { applied.set_value(); });  // the store thread is free
+    REQUIRE(applied.get_future().wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+    gate.let_through();
+    REQUIRE(ack.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+    worker.stop();
+  }
+  auto r = ack.get();
+  REQUIRE(r.ok());
+  CHECK(r->hwm == 3);
+  CHECK(w.held() == 3);
+}
+
+TEST_CASE("store worker: a failed WAL sync fails the acknowledgement and every answer after it") {
+  World w;
+  Gate gate;
+  gate.result = -1;
+  gate.let_through();
+  auto syncer = WalSyncer::start(w.hub->store().db(), w.dir.file("hub.db"), gate.fn());
+  REQUIRE(syncer.ok());
+  std::promise<Result<sync::Ack>> acked;
+  std::promise<Status> answered;
+  {
+    hub::StoreWorker worker(*w.hub, {}, syncer->get());
+    worker.submit_push(w.job(), [&](Result<sync::Ack> r) { acked.set_value(std::move(r)); });
+    worker.submit([&](hub::HubStore&) { worker.when_durable([&](const Status& s) { answered.set_value(s); }); });
+    worker.stop();
+  }
+  syncer->reset();
+  auto r = acked.get_future().get();
+  REQUIRE_FALSE(r.ok());
+  CHECK(is_wal_sync_failure(r.status()));
+  CHECK(is_wal_sync_failure(answered.get_future().get()));
+}
+
+TEST_CASE("store worker: without a syncer, answers follow the in-commit sync at once") {
+  World w;
+  std::promise<Result<sync::Ack>> acked;
+  std::promise<Status> answered;
+  {
+    hub::StoreWorker worker(*w.hub);
+    worker.submit_push(w.job(), [&](Result<sync::Ack> r) { acked.set_value(std::move(r)); });
+    worker.submit([&](hub::HubStore&) { worker.when_durable([&](const Status& s) { answered.set_value(s); }); });
+    worker.stop();
+  }
+  auto r = acked.get_future().get();
+  REQUIRE(r.ok());
+  CHECK(r->hwm == 3);
+  CHECK(answered.get_future().get().ok());
+}

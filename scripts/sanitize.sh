@@ -3,7 +3,7 @@
 #   asan  every unit and integration test (not the long or packaging labels) with
 #         AddressSanitizer + UndefinedBehaviorSanitizer, built in ./build-asan
 #   tsan  the hub's concurrent paths (the network, HTTP and daemon tests, the sync state machines,
-#         the WAL checkpointer)
+#         the WAL checkpointer and syncer, the hub's store worker)
 #         with ThreadSanitizer, built in ./build-tsan
 # and under each, SANITIZE_CHAOS_SEEDS (3) seeds of the chaos harness, whose daemons are
 # sanitized too.
@@ -68,7 +68,7 @@ if [[ $which == tsan || $which == all ]]; then
   configure_and_build build-tsan EPSYNC_TSAN epsync net_tests http_tests sync_tests hub_tests storage_tests chaos_test
   export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan
   ctest --test-dir build-tsan -j"$jobs" --output-on-failure --label-exclude 'long' \
-    -R '^(net|http|sync|codec|frames|report|restore|review|agent daemon|checkpointer|hub pull)' -E '^http_browser$' "$@"
+    -R '^(net|http|sync|codec|frames|report|restore|review|agent daemon|checkpointer|hub pull|wal sync|store worker)' -E '^http_browser$' "$@"
   build-tsan/tests/chaos_test --seeds "$chaos_seeds" --first 1
   unset TSAN_OPTIONS
   check_reports "TSan ($((SECONDS - start)) s)"

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,7 +31,7 @@ Result<std::unique_ptr<WalSyncer>> WalSyncer::start(Db& writer, const std::strin
   int fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IoError("cannot open " + wal + ": " + std::strerror(errno));
   if (!sync) sync = [](int f) { return ::fdatasync(f); };
-  std::unique_ptr<WalSyncer> s(new WalSyncer(writer, fd, std::move(sync)));
+  std::unique_ptr<WalSyncer> s(new WalSyncer(writer, wal, fd, std::move(sync)));
   if (Status st = writer.exec("PRAGMA synchronous = NORMAL"); !st.ok()) {
     ::close(fd);
     return st;
@@ -78,8 +79,16 @@ void WalSyncer::run() {
     const std::int64_t target = written_;
     if (failed_.ok() && synced_ < target) {
       lock.unlock();
-      const int rc = sync_(fd_);
-      const int err = errno;
+      int rc = sync_(fd_);
+      int err = errno;
+      // SQLite keeps its WAL file while a connection is open, so a different file at that name
+      // means someone replaced it, and syncing ours would prove nothing.
+      struct stat held {}, named {};
+      if (rc == 0 && (::fstat(fd_, &held) != 0 || ::stat(wal_path_.c_str(), &named) != 0 ||
+                      held.st_ino != named.st_ino || held.st_dev != named.st_dev)) {
+        rc = -1;
+        err = ESTALE;
+      }
       lock.lock();
       ++syncs_;
       if (rc != 0) failed_ = Status::IoError(kSyncFailed + std::string(std::strerror(err)));

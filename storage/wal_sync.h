@@ -41,10 +41,12 @@ class WalSyncer {
   std::int64_t syncs() const;  // fdatasync calls made so far
 
  private:
-  WalSyncer(Db& writer, int fd, SyncFn sync) : writer_(writer), fd_(fd), sync_(std::move(sync)) {}
+  WalSyncer(Db& writer, std::string wal_path, int fd, SyncFn sync)
+      : writer_(writer), wal_path_(std::move(wal_path)), fd_(fd), sync_(std::move(sync)) {}
   void run();
 
   Db& writer_;
+  const std::string wal_path_;
   const int fd_;  // the WAL file, opened read-only: fdatasync flushes the file, whichever descriptor
   SyncFn sync_;
   std::int64_t seen_changes_ = 0;  // the writer's total_changes at the last call (writer's thread)

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -169,4 +171,21 @@ TEST_CASE("wal sync: the real fdatasync, and a store not in WAL mode is refused"
   auto refused = WalSyncer::start(**plain, h.dir.file("plain.db"));
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().message().find("WAL") != std::string::npos);
+}
+
+TEST_CASE("wal sync: a WAL file replaced behind the store's back fails the sync") {
+  Hub h;
+  auto syncer = WalSyncer::start(h.store->db(), h.path);
+  REQUIRE(syncer.ok());
+  h.write();
+  // Another file now carries the WAL's name; the store still writes the one it has open.
+  std::filesystem::rename(h.path + "-wal", h.path + "-wal.moved");
+  { std::ofstream(h.path + "-wal") << "not ours"; }
+  Answer a;
+  (*syncer)->when_durable(a.done());
+  REQUIRE(a.given(std::chrono::seconds(10)));
+  Status s = a.future.get();
+  CHECK(is_wal_sync_failure(s));
+  std::filesystem::remove(h.path + "-wal");
+  std::filesystem::rename(h.path + "-wal.moved", h.path + "-wal");
 }

@@ -221,6 +221,15 @@ void message_decoder(const std::uint8_t* data, std::size_t size) {
   // their bits), so equal encodings mean equal messages, NaN included.
   std::string e2 = sync::encode_message(m2);
   if (e2 != e1) violated("codec: a " + name + " changes in a round trip: " + hex(e1) + " then " + hex(e2));
+  // The agent's bulk encoder writes a push from log views: the same bytes as encode_message.
+  if (auto* push = std::get_if<sync::Push>(&m1)) {
+    sync::PushBatch batch;
+    for (const auto& c : push->changes)
+      if (!batch.add(view_of(c), SIZE_MAX)) violated("codec: a push batch without a limit refused a change");
+    if (batch.message(push->batch) != e1)
+      violated("codec: a push built from views differs from encode_message: " + hex(batch.message(push->batch)) +
+               " against " + hex(e1));
+  }
 }
 
 // ---- (c) CSV ----

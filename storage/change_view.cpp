@@ -86,6 +86,27 @@ RowChange to_row_change(const RowChangeView& v) {
   return c;
 }
 
+RowChangeView view_of(const RowChange& c) {
+  RowChangeView v;
+  v.table = c.table;
+  v.row_id = c.row_id;
+  v.center = c.center;
+  v.hlc = c.hlc;
+  v.site = c.site;
+  v.site_seq = c.site_seq;
+  v.op = c.op;
+  v.seq = c.seq;
+  v.cells.reserve(c.cells.size());
+  for (const auto& cell : c.cells) {
+    ValueView value;
+    if (auto* s = std::get_if<std::string>(&cell.value)) value = std::string_view(*s);
+    else if (auto* i = std::get_if<std::int64_t>(&cell.value)) value = *i;
+    else if (auto* d = std::get_if<double>(&cell.value)) value = *d;
+    v.cells.push_back({cell.column, value, cell.prev_hlc, cell.prev_site});
+  }
+  return v;
+}
+
 Result<std::vector<RowChange>> read_log_rows(Store& store, Stmt& s) {
   std::vector<RowChange> out;
   RowChangeView view;

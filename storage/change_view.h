@@ -45,6 +45,8 @@ struct RowChangeView {
 Status view_log_row(Store& store, const Stmt& s, RowChangeView& out);
 
 RowChange to_row_change(const RowChangeView& v);
+// Views of a RowChange's own strings (valid while it lives and is unchanged).
+RowChangeView view_of(const RowChange& c);
 
 // One site's row changes with site_seq > after_site_seq, in order, read one at a time.
 class SiteChangeScan {

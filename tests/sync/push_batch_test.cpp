@@ -10,26 +10,6 @@ using namespace epsync;
 
 namespace {
 
-// Views of a RowChange's own strings, as view_log_row would give them for its log row.
-RowChangeView view_of(const RowChange& c) {
-  RowChangeView v;
-  v.table = c.table;
-  v.row_id = c.row_id;
-  v.center = c.center;
-  v.hlc = c.hlc;
-  v.site = c.site;
-  v.site_seq = c.site_seq;
-  v.op = c.op;
-  for (const auto& cell : c.cells) {
-    ValueView value;
-    if (auto* s = std::get_if<std::string>(&cell.value)) value = std::string_view(*s);
-    else if (auto* i = std::get_if<std::int64_t>(&cell.value)) value = *i;
-    else if (auto* d = std::get_if<double>(&cell.value)) value = *d;
-    v.cells.push_back({cell.column, value, cell.prev_hlc, cell.prev_site});
-  }
-  return v;
-}
-
 // Every msgpack width a field can take: strings of fixstr, str8, str16 and str32 length,
 // integers from fixint to int64 of both signs, floats, nulls, and 0, 1, 15 and 16 cells
 // (fixarray and array16).

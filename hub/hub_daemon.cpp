@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 #include <systemd/sd-daemon.h>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <set>
@@ -27,6 +28,10 @@ using sync::tls::kTuple;
 using sync::tls::Stream;
 const auto ssl_error = sync::tls::describe;
 
+// A failed WAL sync: restarting would not make the disk trustworthy again (systemd's unit lists
+// it in RestartPreventExitStatus).
+constexpr int kExitStoreFailed = 3;
+
 struct Shared {
   asio::io_context& io;
   StoreWorker& worker;
@@ -34,7 +39,8 @@ struct Shared {
   HubMetrics& metrics;
   std::set<std::weak_ptr<class Connection>, std::owner_less<std::weak_ptr<class Connection>>> live;
   bool stopping = false;
-  bool fatal = false;  // a WAL sync failed: exit non-zero so that systemd restarts the hub
+  // A WAL sync failed: exit with kExitStoreFailed, which systemd does not restart on.
+  std::atomic<bool> fatal{false};
 };
 
 // A pushed batch's outcome in the metrics: commit latency, applied and quarantined changes.
@@ -239,14 +245,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // A failed WAL sync: the kernel may have dropped pages this process still takes for written,
   // so the hub stops and is started again (systemd) from what the disk really holds.
+  // Runs on the syncer's thread.
   void fatal_if_unsynced(const Status& synced) {
-    if (!is_wal_sync_failure(synced)) return;
-    asio::post(shared_.io, [&shared = shared_, why = synced.message()] {
-      if (shared.fatal) return;
-      shared.fatal = true;
-      log::error(why + "; stopping: nothing more is acknowledged until the hub restarts from its files");
-      shared.io.stop();
-    });
+    if (!is_wal_sync_failure(synced) || shared_.fatal.exchange(true)) return;
+    log::error(synced.message() + "; stopping: the disk may not hold what the hub acknowledged last; check it "
+               "before starting the hub again (agents re-send what the hub does not hold)");
+    asio::post(shared_.io, [&io = shared_.io] { io.stop(); });
   }
 
   void after_answer() {
@@ -407,7 +411,7 @@ int run_hub_daemon(const HubConfig& cfg) {
     log::warning("checkpoints stay in the commits: " + checkpointer.status().message());
   // Commits leave their WAL fsync to a thread of its own, so the next group is applied while the
   // last one syncs; acks still wait for the sync. Declared before the worker, destroyed after it.
-  auto syncer = WalSyncer::start(hub.value()->store().db(), cfg.store_path);
+  auto syncer = WalSyncer::start(hub.value()->store().db());
   if (!syncer.ok()) log::warning("WAL syncs stay in the commits: " + syncer.status().message());
   StoreWorker worker(
       *hub.value(),
@@ -442,8 +446,9 @@ int run_hub_daemon(const HubConfig& cfg) {
   io.run();
   if (http) http->stop();
   worker.stop();
+  if (syncer.ok()) syncer.value().reset();  // its last answers still reach `shared`
   sd_notify(0, "STOPPING=1");
-  if (shared.fatal) return 1;
+  if (shared.fatal) return kExitStoreFailed;
   log::notice("stopped");
   return 0;
 }

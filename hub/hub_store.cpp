@@ -186,7 +186,8 @@ std::vector<Result<sync::Ack>> HubStore::commit(const std::vector<PushJob>& jobs
     if (!ended.ok() && ack.ok()) ack = Result<sync::Ack>(ended);
     out.push_back(std::move(ack));
   }
-  Status committed = txn.commit();  // synchronous=FULL: durable when this returns
+  // Durable when this returns (synchronous=FULL), or once the daemon's WalSyncer has synced.
+  Status committed = txn.commit();
   if (!committed.ok())
     for (auto& r : out) r = Result<sync::Ack>(committed);
   return out;

@@ -24,9 +24,9 @@ class WalSyncer {
   using SyncFn = std::function<int(int fd)>;  // fdatasync(2) by default; tests replace it
   using Done = std::function<void(const Status&)>;
 
-  // `writer` is the connection that commits, in WAL mode, at `path`; it must outlive this.
-  static Result<std::unique_ptr<WalSyncer>> start(Db& writer, const std::string& path, SyncFn sync = {});
-  // Syncs and answers what still waits, then gives the writer its in-commit syncs back.
+  // `writer` is the connection that commits, in WAL mode; it must outlive this.
+  static Result<std::unique_ptr<WalSyncer>> start(Db& writer, SyncFn sync = {});
+  // Syncs and answers what still waits, then gives the writer its synchronous setting back.
   ~WalSyncer();
   WalSyncer(const WalSyncer&) = delete;
   WalSyncer& operator=(const WalSyncer&) = delete;
@@ -49,7 +49,10 @@ class WalSyncer {
   const std::string wal_path_;
   const int fd_;  // the WAL file, opened read-only: fdatasync flushes the file, whichever descriptor
   SyncFn sync_;
-  std::int64_t seen_changes_ = 0;  // the writer's total_changes at the last call (writer's thread)
+  std::string previous_synchronous_;
+  // The writer's total_changes and the file's data version at the last call (writer's thread).
+  std::int64_t seen_changes_ = 0;
+  std::uint32_t seen_version_ = 0;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::int64_t written_ = 0;  // generations: bumped by a call that sees new writes

@@ -9,8 +9,7 @@ namespace epsync::sync {
 namespace {
 
 // One zstd context per thread, kept: ZSTD_compress and ZSTD_decompress set a new one up for
-// every frame. A context that could not be made fails the call, and the frame goes uncompressed
-// (or is refused as damaged, on the reading side).
+// every frame. Should a context not be made (no memory), the one-shot calls are used instead.
 ZSTD_CCtx* compressor() {
   thread_local std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> c(ZSTD_createCCtx(), &ZSTD_freeCCtx);
   return c.get();
@@ -19,6 +18,16 @@ ZSTD_CCtx* compressor() {
 ZSTD_DCtx* decompressor() {
   thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> d(ZSTD_createDCtx(), &ZSTD_freeDCtx);
   return d.get();
+}
+
+size_t zstd_compress(char* out, size_t room, std::string_view in) {
+  ZSTD_CCtx* c = compressor();
+  return c ? ZSTD_compressCCtx(c, out, room, in.data(), in.size(), 1) : ZSTD_compress(out, room, in.data(), in.size(), 1);
+}
+
+size_t zstd_decompress(char* out, size_t room, std::string_view in) {
+  ZSTD_DCtx* d = decompressor();
+  return d ? ZSTD_decompressDCtx(d, out, room, in.data(), in.size()) : ZSTD_decompress(out, room, in.data(), in.size());
 }
 
 // The frame's header: the length of what follows it (flags and payload), big-endian.
@@ -36,7 +45,7 @@ std::string make_frame(std::string_view payload, bool compress) {
   std::string frame;
   if (compress) {
     frame.resize(5 + ZSTD_compressBound(payload.size()));
-    size_t n = ZSTD_compressCCtx(compressor(), frame.data() + 5, frame.size() - 5, payload.data(), payload.size(), 1);
+    size_t n = zstd_compress(frame.data() + 5, frame.size() - 5, payload);
     if (!ZSTD_isError(n) && n < payload.size()) {
       frame.resize(5 + n);
       frame[4] = static_cast<char>(kFlagZstd);
@@ -71,7 +80,7 @@ Result<std::optional<std::string>> FrameReader::next() {
     if (size == ZSTD_CONTENTSIZE_UNKNOWN || size > max_)
       return Status::InvalidInput("frame: compressed payload would expand beyond the limit");
     out.resize(static_cast<size_t>(size));
-    size_t got = ZSTD_decompressDCtx(decompressor(), out.data(), out.size(), payload.data(), payload.size());
+    size_t got = zstd_decompress(out.data(), out.size(), payload);
     if (ZSTD_isError(got) || got != size) return Status::InvalidInput("frame: damaged zstd payload");
   } else {
     out.assign(payload);

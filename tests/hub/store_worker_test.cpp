@@ -74,7 +74,7 @@ struct World {
 TEST_CASE("store worker: a batch is committed at once but acknowledged only once the WAL is synced") {
   World w;
   Gate gate;
-  auto syncer = WalSyncer::start(w.hub->store().db(), w.dir.file("hub.db"), gate.fn());
+  auto syncer = WalSyncer::start(w.hub->store().db(), gate.fn());
   REQUIRE(syncer.ok());
   std::promise<Result<sync::Ack>> acked;
   auto ack = acked.get_future();
@@ -101,7 +101,7 @@ TEST_CASE("store worker: a failed WAL sync fails the acknowledgement and every a
   Gate gate;
   gate.result = -1;
   gate.let_through();
-  auto syncer = WalSyncer::start(w.hub->store().db(), w.dir.file("hub.db"), gate.fn());
+  auto syncer = WalSyncer::start(w.hub->store().db(), gate.fn());
   REQUIRE(syncer.ok());
   std::promise<Result<sync::Ack>> acked;
   std::promise<Status> answered;

@@ -22,18 +22,21 @@ using namespace epsync;
 
 namespace {
 
-// A sync that waits until the test lets it through, and counts how often it was called.
+// A sync that waits until the test lets it through (for good, or one sync at a time), and
+// counts how often it was called.
 struct Gate {
   std::mutex mu;
   std::condition_variable cv;
   bool open = false;
+  int permits = 0;
   std::atomic<int> calls{0};
   int result = 0;
   WalSyncer::SyncFn fn() {
     return [this](int) {
       ++calls;
       std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return open; });
+      cv.wait(lock, [&] { return open || permits > 0; });
+      if (!open) --permits;
       if (result != 0) errno = EIO;
       return result;
     };
@@ -44,6 +47,17 @@ struct Gate {
       open = true;
     }
     cv.notify_all();
+  }
+  void let_one_through() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ++permits;
+    }
+    cv.notify_all();
+  }
+  void wait_for_calls(int n) {
+    for (int i = 0; i < 500 && calls < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(calls == n);
   }
 };
 
@@ -81,9 +95,17 @@ struct Hub {
 TEST_CASE("wal sync: an answer waits for a sync that began after the commit it waits on") {
   Hub h;
   Gate gate;
-  auto syncer = WalSyncer::start(h.store->db(), h.path, gate.fn());
+  auto syncer = WalSyncer::start(h.store->db(), gate.fn());
   REQUIRE_MESSAGE(syncer.ok(), syncer.status().message());
   CHECK(h.synchronous() == 1);  // NORMAL: commits leave the WAL unsynced, checkpoints still sync
+  // The first answer syncs even with nothing new: an earlier process may have died before its sync.
+  Answer at_start;
+  (*syncer)->when_durable(at_start.done());
+  gate.wait_for_calls(1);
+  CHECK_FALSE(at_start.given(std::chrono::milliseconds(50)));
+  gate.let_one_through();
+  REQUIRE(at_start.given(std::chrono::seconds(5)));
+  CHECK((*syncer)->syncs() == 1);
   h.write();
   Answer first, second, third;
   (*syncer)->when_durable(first.done());
@@ -95,17 +117,17 @@ TEST_CASE("wal sync: an answer waits for a sync that began after the commit it w
   REQUIRE(second.given(std::chrono::seconds(5)));
   CHECK(first.future.get().ok());
   CHECK(second.future.get().ok());
-  CHECK((*syncer)->syncs() == 1);
+  CHECK((*syncer)->syncs() == 2);
   // Everything is on disk now: a later answer with nothing new written needs no sync.
   (*syncer)->when_durable(third.done());
   REQUIRE(third.given(std::chrono::seconds(5)));
-  CHECK((*syncer)->syncs() == 1);
+  CHECK((*syncer)->syncs() == 2);
   // A new write needs a new sync.
   h.write();
   Answer fourth;
   (*syncer)->when_durable(fourth.done());
   REQUIRE(fourth.given(std::chrono::seconds(5)));
-  CHECK((*syncer)->syncs() == 2);
+  CHECK((*syncer)->syncs() == 3);
   syncer->reset();
   CHECK(h.synchronous() == 2);  // FULL again: the writer's commits sync themselves
 }
@@ -115,7 +137,7 @@ TEST_CASE("wal sync: after a failed sync every answer is the failure, and the hu
   Gate gate;
   gate.result = -1;
   gate.let_through();
-  auto syncer = WalSyncer::start(h.store->db(), h.path, gate.fn());
+  auto syncer = WalSyncer::start(h.store->db(), gate.fn());
   REQUIRE(syncer.ok());
   h.write();
   Answer first, later;
@@ -136,7 +158,7 @@ TEST_CASE("wal sync: after a failed sync every answer is the failure, and the hu
 TEST_CASE("wal sync: stopping syncs and answers whatever still waits") {
   Hub h;
   Gate gate;
-  auto syncer = WalSyncer::start(h.store->db(), h.path, gate.fn());
+  auto syncer = WalSyncer::start(h.store->db(), gate.fn());
   REQUIRE(syncer.ok());
   h.write();
   Answer waiting;
@@ -154,28 +176,28 @@ TEST_CASE("wal sync: stopping syncs and answers whatever still waits") {
 TEST_CASE("wal sync: the real fdatasync, and a store not in WAL mode is refused") {
   Hub h;
   {
-    auto syncer = WalSyncer::start(h.store->db(), h.path);
+    auto syncer = WalSyncer::start(h.store->db());
     REQUIRE(syncer.ok());
     h.write();
     Answer a;
     (*syncer)->when_durable(a.done());
     REQUIRE(a.given(std::chrono::seconds(10)));
     CHECK(a.future.get().ok());
-    CHECK((*syncer)->syncs() == 1);
+    CHECK((*syncer)->syncs() == 1);  // the write came before the first answer: one sync for both
   }
   Db::OpenOptions create;
   create.create = true;
   auto plain = Db::open(h.dir.file("plain.db"), create);
   REQUIRE(plain.ok());
   REQUIRE((*plain)->exec("PRAGMA journal_mode = DELETE; CREATE TABLE t (x)").ok());
-  auto refused = WalSyncer::start(**plain, h.dir.file("plain.db"));
+  auto refused = WalSyncer::start(**plain);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().message().find("WAL") != std::string::npos);
 }
 
 TEST_CASE("wal sync: a WAL file replaced behind the store's back fails the sync") {
   Hub h;
-  auto syncer = WalSyncer::start(h.store->db(), h.path);
+  auto syncer = WalSyncer::start(h.store->db());
   REQUIRE(syncer.ok());
   h.write();
   // Another file now carries the WAL's name; the store still writes the one it has open.
@@ -188,4 +210,44 @@ TEST_CASE("wal sync: a WAL file replaced behind the store's back fails the sync"
   CHECK(is_wal_sync_failure(s));
   std::filesystem::remove(h.path + "-wal");
   std::filesystem::rename(h.path + "-wal.moved", h.path + "-wal");
+}
+
+TEST_CASE("wal sync: a commit made while a sync runs waits for the next sync") {
+  Hub h;
+  Gate gate;
+  auto syncer = WalSyncer::start(h.store->db(), gate.fn());
+  REQUIRE(syncer.ok());
+  h.write();
+  Answer before, during;
+  (*syncer)->when_durable(before.done());
+  gate.wait_for_calls(1);  // the sync for `before` has begun
+  h.write();
+  (*syncer)->when_durable(during.done());
+  gate.let_one_through();
+  REQUIRE(before.given(std::chrono::seconds(5)));
+  CHECK_FALSE(during.given(std::chrono::milliseconds(200)));  // its commit came after that sync began
+  gate.wait_for_calls(2);
+  gate.let_one_through();
+  REQUIRE(during.given(std::chrono::seconds(5)));
+  CHECK(during.future.get().ok());
+  CHECK((*syncer)->syncs() == 2);
+}
+
+TEST_CASE("wal sync: a store opened through a symlink syncs the WAL beside the real file") {
+  test::TempDir dir;
+  test::FakeClock clock;
+  std::filesystem::create_directory(dir.file("real"));
+  std::filesystem::create_directory(dir.file("links"));
+  const std::string link = dir.file("links/hub.db");
+  { auto made = test::make_store(dir.file("real/hub.db"), clock); }
+  std::filesystem::create_symlink(dir.file("real/hub.db"), link);
+  auto store = test::make_store(link, clock);
+  REQUIRE(std::filesystem::exists(dir.file("real/hub.db-wal")));
+  CHECK_FALSE(std::filesystem::exists(link + "-wal"));
+  auto syncer = WalSyncer::start(store->db());
+  REQUIRE_MESSAGE(syncer.ok(), syncer.status().message());
+  Answer a;
+  (*syncer)->when_durable(a.done());
+  REQUIRE(a.given(std::chrono::seconds(10)));
+  CHECK(a.future.get().ok());
 }

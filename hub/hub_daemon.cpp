@@ -178,13 +178,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
           // The welcome's high-water mark acknowledges: it goes out once that much is durable.
           self->shared_.worker.when_durable([self, welcome = std::move(welcome), store_ok, registered](const Status& synced) mutable {
             self->fatal_if_unsynced(synced);
-            asio::post(self->shared_.io, [self, welcome = std::move(welcome), store_ok = store_ok && synced.ok(), registered]() mutable {
-            if (!store_ok) self->session_->abort(sync::kErrorInternal, "hub store unavailable");
-            else if (!registered)
-              self->session_->refuse(sync::kErrorUnknownCenter,
-                                     "centre " + self->center_ + " is not registered at this hub (epsync hub center add)");
-            else self->session_->accept(std::move(*welcome).value());
-            self->after_answer();
+            asio::post(self->shared_.io, [self, welcome = std::move(welcome), store_ok = store_ok && synced.ok(),
+                                          registered]() mutable {
+              if (!store_ok) self->session_->abort(sync::kErrorInternal, "hub store unavailable");
+              else if (!registered)
+                self->session_->refuse(sync::kErrorUnknownCenter,
+                                       "centre " + self->center_ + " is not registered at this hub (epsync hub center add)");
+              else self->session_->accept(std::move(*welcome).value());
+              self->after_answer();
             });
           });
         });
@@ -243,9 +244,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
-  // A failed WAL sync: the kernel may have dropped pages this process still takes for written,
-  // so the hub stops and is started again (systemd) from what the disk really holds.
-  // Runs on the syncer's thread.
+  // A failed WAL sync: the disk may lack pages this process takes for written, so the hub stops
+  // answering and exits; an administrator starts it again once the disk is checked. Runs on the
+  // syncer's thread.
   void fatal_if_unsynced(const Status& synced) {
     if (!is_wal_sync_failure(synced) || shared_.fatal.exchange(true)) return;
     log::error(synced.message() + "; stopping: the disk may not hold what the hub acknowledged last; check it "

@@ -34,6 +34,7 @@ class PushBatch {
   // msgpack-c's output interface: appends to the changes. Inline, as msgpack's own buffer is:
   // most writes are a few bytes, and a call per write took a third of the encoding.
   void write(const char* p, std::size_t n) {
+    if (n == 0) return;  // an empty view's data() may be null, which memcpy must not get
     if (n > changes_.size() - used_) grow(n);
     std::memcpy(changes_.data() + used_, p, n);
     used_ += n;

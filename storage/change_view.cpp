@@ -6,34 +6,6 @@
 
 namespace epsync {
 
-namespace {
-
-ValueView get_value_view(pack::Reader& r) {
-  switch (r.byte()) {
-    case pack::kNull: return std::monostate{};
-    case pack::kInt: return r.signed_varint();
-    case pack::kReal: {
-      auto b = r.bytes(8);
-      double d = 0;
-      if (b.size() == 8) std::memcpy(&d, b.data(), 8);
-      return d;
-    }
-    case pack::kText: return r.bytes(r.varint());
-    default:
-      r.bytes(~0ull);  // unknown tag: fail the reader
-      return std::monostate{};
-  }
-}
-
-Value to_value(const ValueView& v) {
-  if (auto* s = std::get_if<std::string_view>(&v)) return std::string(*s);
-  if (auto* i = std::get_if<std::int64_t>(&v)) return *i;
-  if (auto* d = std::get_if<double>(&v)) return *d;
-  return std::monostate{};
-}
-
-}  // namespace
-
 Status view_log_row(Store& store, const Stmt& s, RowChangeView& out) {
   const auto& tables = replicated_tables();
   out.seq = s.column_int(0);
@@ -55,7 +27,7 @@ Status view_log_row(Store& store, const Stmt& s, RowChangeView& out) {
   while (!rd.done()) {
     auto col = rd.varint();
     CellView& cell = out.cells.emplace_back();
-    cell.value = get_value_view(rd);
+    cell.value = pack::get_value(rd);
     cell.prev_hlc = static_cast<HlcTime>(rd.varint());
     auto prev_site = static_cast<std::int64_t>(rd.varint());
     if (!rd.ok() || col >= def.columns.size())
@@ -97,13 +69,7 @@ RowChangeView view_of(const RowChange& c) {
   v.op = c.op;
   v.seq = c.seq;
   v.cells.reserve(c.cells.size());
-  for (const auto& cell : c.cells) {
-    ValueView value;
-    if (auto* s = std::get_if<std::string>(&cell.value)) value = std::string_view(*s);
-    else if (auto* i = std::get_if<std::int64_t>(&cell.value)) value = *i;
-    else if (auto* d = std::get_if<double>(&cell.value)) value = *d;
-    v.cells.push_back({cell.column, value, cell.prev_hlc, cell.prev_site});
-  }
+  for (const auto& cell : c.cells) v.cells.push_back({cell.column, view_of(cell.value), cell.prev_hlc, cell.prev_site});
   return v;
 }
 

@@ -14,10 +14,9 @@
 #include "storage/sqlite.h"
 #include "storage/status.h"
 #include "storage/store.h"
+#include "storage/value.h"
 
 namespace epsync {
-
-using ValueView = std::variant<std::monostate, std::int64_t, double, std::string_view>;
 
 // The fields of CellChange and RowChange, by the same names, so that code written for one
 // (the wire encoder) reads the other.

@@ -87,7 +87,8 @@ inline void put_value(std::string& out, const Value& v) {
   }
 }
 
-inline Value get_value(Reader& r) {
+// The text of a text value is a view into the reader's bytes.
+inline ValueView get_value(Reader& r) {
   switch (r.byte()) {
     case kNull: return std::monostate{};
     case kInt: return r.signed_varint();
@@ -97,10 +98,7 @@ inline Value get_value(Reader& r) {
       if (b.size() == 8) std::memcpy(&d, b.data(), 8);
       return d;
     }
-    case kText: {
-      auto n = r.varint();
-      return std::string(r.bytes(n));
-    }
+    case kText: return r.bytes(r.varint());
     default:
       r.bytes(~0ull);  // unknown tag: fail the reader
       return std::monostate{};

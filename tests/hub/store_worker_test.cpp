@@ -11,33 +11,14 @@
 #include <mutex>
 
 #include "storage/change_log.h"
+#include "support/held_sync.h"
 #include "support/temp_dir.h"
 
 using namespace epsync;
 
 namespace {
 
-struct Gate {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool open = false;
-  int result = 0;
-  WalSyncer::SyncFn fn() {
-    return [this](int) {
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return open; });
-      if (result != 0) errno = EIO;
-      return result;
-    };
-  }
-  void let_through() {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      open = true;
-    }
-    cv.notify_all();
-  }
-};
+using test::Gate;
 
 struct World {
   test::TempDir dir;

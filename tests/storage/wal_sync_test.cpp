@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "storage/change_log.h"
+#include "support/held_sync.h"
 #include "support/stores.h"
 #include "support/temp_dir.h"
 
@@ -22,44 +23,7 @@ using namespace epsync;
 
 namespace {
 
-// A sync that waits until the test lets it through (for good, or one sync at a time), and
-// counts how often it was called.
-struct Gate {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool open = false;
-  int permits = 0;
-  std::atomic<int> calls{0};
-  int result = 0;
-  WalSyncer::SyncFn fn() {
-    return [this](int) {
-      ++calls;
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return open || permits > 0; });
-      if (!open) --permits;
-      if (result != 0) errno = EIO;
-      return result;
-    };
-  }
-  void let_through() {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      open = true;
-    }
-    cv.notify_all();
-  }
-  void let_one_through() {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      ++permits;
-    }
-    cv.notify_all();
-  }
-  void wait_for_calls(int n) {
-    for (int i = 0; i < 500 && calls < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    REQUIRE(calls == n);
-  }
-};
+using test::Gate;
 
 struct Answer {
   std::promise<Status> promise;

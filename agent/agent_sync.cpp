@@ -181,14 +181,7 @@ void AgentSync::handle(sync::ClientAction action, sync::ClientSession& session) 
     Status s = store_.set_meta("sync.acked", std::to_string(a->ack.hwm));
     for (const auto& q : a->ack.quarantined) {
       if (!s.ok()) break;
-      auto st = store_.db().cached(
-          "INSERT OR REPLACE INTO quarantine_notice (site_seq, reason, received_ms) VALUES (?, ?, ?)");
-      if (!st.ok()) {
-        s = st.status();
-        break;
-      }
-      (*st)->bind(1, q.site_seq).bind(2, q.reason.substr(0, 300)).bind(3, store_.clock().physical_now());
-      s = (*st)->run();
+      s = record_set_aside(q.site_seq, q.reason);
     }
     if (!s.ok()) session.fail(s);
     return;
@@ -213,6 +206,12 @@ void AgentSync::handle(sync::ClientAction action, sync::ClientSession& session) 
   if (auto* f = std::get_if<sync::client::Finished>(&action)) {
     finished_ = true;
     result_ = f->status;
+    // The hub refused a change for good: note it, so status and `epsync quarantine` show it. The
+    // hub remembers the refusal and sets the change aside when it comes again, so the changes
+    // after it flow at the next sync.
+    if (f->hub_error && f->hub_error->site_seq > 0 &&
+        (f->hub_error->code == sync::kErrorForbiddenRow || f->hub_error->code == sync::kErrorBadMessage))
+      record_set_aside(f->hub_error->site_seq, "refused (" + f->hub_error->code + "): " + f->hub_error->message);
     if (f->status.ok()) {
       store_.set_meta("sync.last_sync_ms", std::to_string(store_.clock().physical_now()));
       store_.set_meta("sync.last_error", "");
@@ -220,6 +219,14 @@ void AgentSync::handle(sync::ClientAction action, sync::ClientSession& session) 
       store_.set_meta("sync.last_error", f->status.message().substr(0, 300));
     }
   }
+}
+
+Status AgentSync::record_set_aside(std::int64_t site_seq, const std::string& reason) {
+  auto st = store_.db().cached(
+      "INSERT OR REPLACE INTO quarantine_notice (site_seq, reason, received_ms) VALUES (?, ?, ?)");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, site_seq).bind(2, reason.substr(0, 300)).bind(3, store_.clock().physical_now());
+  return (*st)->run();
 }
 
 sync::ClientOptions client_options(const AgentConfig& cfg) {

@@ -56,6 +56,8 @@ class AgentSync {
   void record_failure(const Status& s);
 
  private:
+  // The hub's word that one of our changes was set aside (quarantined or refused), for status.
+  Status record_set_aside(std::int64_t site_seq, const std::string& reason);
   Store& store_;
   AgentIdentity id_;
   bool finished_ = false;

@@ -203,11 +203,12 @@ double hub_apply(const std::vector<RowChange>& changes, const std::string& path)
   auto hub = hub::HubStore::open(path);
   must(hub.status(), "hub store");
   must(hub.value()->add_center("ALM-014", "almaty", "bench"), "register");
-  std::vector<hub::PushJob> jobs{hub::PushJob{"ALM-014", sync::Push{1, changes}}};  // a copy, not timed
+  std::vector<hub::PushJob> jobs{hub::PushJob{"ALM-014", changes.front().site, sync::Push{1, changes}}};  // a copy, not timed
   auto t0 = Clock::now();
   auto r = hub.value()->commit(jobs);
   double s = secs(t0, Clock::now());
   must(r[0].status(), "apply");
+  if (!std::holds_alternative<sync::Ack>(r[0].value())) must(Status::InvalidInput(std::get<sync::Error>(r[0].value()).message), "apply");
   return s;
 }
 

@@ -11,6 +11,7 @@
 
 #include "hub/http_server.h"
 #include "hub/metrics.h"
+#include "hub/session_handler.h"
 #include "hub/store_worker.h"
 #include "storage/checkpointer.h"
 #include "storage/wal_sync.h"
@@ -46,9 +47,10 @@ struct Shared {
 // A pushed batch's outcome in the metrics: commit latency, applied and quarantined changes.
 using CellCounts = std::vector<std::pair<std::int64_t, std::size_t>>;  // site_seq -> cells, per row change
 
-void count_commit(HubMetrics& m, const Result<sync::Ack>& r, const CellCounts& cells,
+void count_commit(HubMetrics& m, const Result<PushAnswer>& answer, const CellCounts& cells,
                   std::chrono::steady_clock::time_point submitted) {
-  if (!r.ok()) {
+  const auto* r = answer.ok() ? std::get_if<sync::Ack>(&answer.value()) : nullptr;
+  if (!r) {  // not stored, or refused
     m.batches_failed.fetch_add(1, std::memory_order_relaxed);
     return;
   }
@@ -170,21 +172,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (auto* h = std::get_if<sync::server::HelloReceived>(&*a)) {
         std::string site = h->hello.site;
         shared_.worker.submit([self, site](HubStore& hub) {
-          auto known = hub.registered(self->center_);
-          bool registered = known.ok() && known.value();
-          std::optional<Result<sync::Welcome>> welcome;
-          if (registered) welcome = hub.welcome(site);
-          bool store_ok = known.ok() && (!registered || welcome->ok());
+          auto welcome = std::make_shared<Result<sync::Welcome>>(hub.welcome(self->center_, site));
           // The welcome's high-water mark acknowledges: it goes out once that much is durable.
-          self->shared_.worker.when_durable([self, welcome = std::move(welcome), store_ok, registered](const Status& synced) mutable {
+          self->shared_.worker.when_durable([self, welcome](const Status& synced) {
             self->fatal_if_unsynced(synced);
-            asio::post(self->shared_.io, [self, welcome = std::move(welcome), store_ok = store_ok && synced.ok(),
-                                          registered]() mutable {
-              if (!store_ok) self->session_->abort(sync::kErrorInternal, "hub store unavailable");
-              else if (!registered)
-                self->session_->refuse(sync::kErrorUnknownCenter,
-                                       "centre " + self->center_ + " is not registered at this hub (epsync hub center add)");
-              else self->session_->accept(std::move(*welcome).value());
+            if (!synced.ok()) *welcome = synced;
+            asio::post(self->shared_.io, [self, welcome] {
+              answer_hello(*welcome, *self->session_);
               self->after_answer();
             });
           });
@@ -202,25 +196,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
         cells.reserve(p->push.changes.size());
         for (const auto& c : p->push.changes) cells.emplace_back(c.site_seq, c.cells.size());
         auto submitted = std::chrono::steady_clock::now();
-        auto done = [self, cells = std::move(cells), submitted](Result<sync::Ack> r) {
+        auto done = [self, cells = std::move(cells), submitted](Result<PushAnswer> r) {
           // On the store or the syncer thread, once the commit is durable.
           if (!r.ok()) self->fatal_if_unsynced(r.status());
           count_commit(self->metrics_, r, cells, submitted);
           asio::post(self->shared_.io, [self, r = std::move(r)]() mutable {
-            if (r.ok()) {
-              if (!r->quarantined.empty())
-                log::notice("quarantined " + std::to_string(r->quarantined.size()) + " change(s) from " + self->center_ +
-                            ": " + r->quarantined.front().reason);
-              self->session_->pushed(std::move(r).value());
-            } else {
-              log::error("batch from " + self->center_ + " not stored: " + r.status().message());
-              self->session_->abort(sync::kErrorInternal, "batch not stored; it will be sent again");
-            }
+            answer_push(std::move(r), *self->session_);
             self->after_answer();
           });
         };
-        PushJob job{center_, std::move(p->push), std::nullopt};
-        job.check = check_push(job.push);  // here, off the store's writer thread
+        PushJob job{center_, session_->site(), std::move(p->push), std::nullopt};
+        job.check = check_push(job.push, job.center, job.site);  // here, off the store's writer thread
         shared_.worker.submit_push(std::move(job), std::move(done));
       } else if (auto* rp = std::get_if<sync::server::ReadPull>(&*a)) {
         sync::Pull pull = rp->pull;
@@ -231,8 +217,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
             self->fatal_if_unsynced(synced);
             if (!synced.ok()) *changes = synced;
             asio::post(self->shared_.io, [self, changes]() mutable {
-              if (changes->ok()) self->session_->pulled(std::move(*changes).value());
-              else self->session_->abort(sync::kErrorInternal, "hub store unavailable");
+              answer_pull(std::move(*changes), *self->session_);
               self->after_answer();
             });
           });

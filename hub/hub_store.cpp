@@ -27,7 +27,43 @@ Result<std::unique_ptr<HubStore>> HubStore::open(const std::string& path, HubOpt
   } else if (center.value() != "HUB") {
     return Status::InvalidInput(path + " is the store of centre " + center.value() + ", not a hub store");
   }
+  EPSYNC_RETURN_IF_ERROR(h->bind_known_sites());
   return h;
+}
+
+// Every site this store knows belongs to someone: the hub's own sites (this opening's, and any
+// whose changes name several owners or a reference row) to HUB, every other to the one centre its
+// changes name. A store restored from a backup made before bindings existed, or migrated, gets
+// them back here; sites it never heard of are bound at their next hello.
+Status HubStore::bind_known_sites() {
+  const std::int64_t now = opt_.clock();
+  auto own = store_->db().prepare("INSERT OR IGNORE INTO site_owner (site, center, bound_ms) VALUES (?, 'HUB', ?)");
+  if (!own.ok()) return own.status();
+  own->bind(1, store_->site_id()).bind(2, now);
+  EPSYNC_RETURN_IF_ERROR(own->run());
+  auto unbound = store_->db().prepare(
+      "SELECT 1 FROM site WHERE uuid NOT IN (SELECT site FROM site_owner) LIMIT 1");
+  if (!unbound.ok()) return unbound.status();
+  auto any = unbound->step();
+  if (!any.ok()) return any.status();
+  if (!any.value()) return Status::Ok();
+  auto rebuild = store_->db().prepare(
+      "INSERT OR IGNORE INTO site_owner (site, center, bound_ms) "
+      "SELECT site, CASE WHEN count(DISTINCT center) = 1 AND min(center) <> '*' THEN min(center) ELSE 'HUB' END, ? "
+      "FROM (SELECT s.uuid AS site, c.center AS center FROM change_log c JOIN site s ON s.id = c.site "
+      "      UNION ALL SELECT site, center FROM quarantine) GROUP BY site");
+  if (!rebuild.ok()) return rebuild.status();
+  rebuild->bind(1, now);
+  EPSYNC_RETURN_IF_ERROR(rebuild->run());
+  auto refused = store_->db().prepare("SELECT site, site_seq FROM refused");
+  if (!refused.ok()) return refused.status();
+  for (;;) {
+    auto r = refused->step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    refused_.emplace(refused->column_text(0), refused->column_int(1));
+  }
+  return Status::Ok();
 }
 
 Status HubStore::add_center(const std::string& id, const std::string& region, const std::string& name) {
@@ -73,7 +109,25 @@ Result<bool> HubStore::registered(const std::string& id) {
   return found;
 }
 
-Result<sync::Welcome> HubStore::welcome(const std::string& site) {
+Result<sync::Welcome> HubStore::welcome(const std::string& center, const std::string& site) {
+  auto known = registered(center);
+  if (!known.ok()) return known.status();
+  if (!known.value()) return Status::NotFound("centre " + center + " is not registered at this hub");
+  // The first verified certificate to present a site owns it (SPEC §4): the insert binds a new
+  // site, the select reads who owns it now.
+  auto bind = store_->db().cached("INSERT OR IGNORE INTO site_owner (site, center, bound_ms) VALUES (?, ?, ?)");
+  if (!bind.ok()) return bind.status();
+  (*bind)->bind(1, site).bind(2, center).bind(3, opt_.clock());
+  EPSYNC_RETURN_IF_ERROR((*bind)->run());
+  auto owner = store_->db().cached("SELECT center FROM site_owner WHERE site = ?");
+  if (!owner.ok()) return owner.status();
+  (*owner)->bind(1, site);
+  auto found = (*owner)->step();
+  if (!found.ok()) return found.status();
+  std::string bound_to = found.value() ? (*owner)->column_text(0) : "";
+  (*owner)->reset();
+  if (bound_to != center)
+    return Status::Forbidden("site " + site + " belongs to " + bound_to + ", not to " + center);
   sync::Welcome w;
   w.epoch = store_->epoch();
   auto hwm = site_high_water_mark(*store_, site);
@@ -104,19 +158,34 @@ Status HubStore::record_heartbeat(const std::string& center, const std::string& 
   return s.run();
 }
 
-PushCheck check_push(const sync::Push& push) {
+PushCheck check_push(const sync::Push& push, const std::string& center, const std::string& site) {
   PushCheck out;
-  out.reasons.resize(push.changes.size());
+  out.changes.resize(push.changes.size());
   for (size_t i = 0; i < push.changes.size(); ++i) {
     const RowChange& c = push.changes[i];
-    out.shape = validate_row_change(c);
-    if (!out.shape.ok()) return out;
+    ChangeCheck& v = out.changes[i];
+    if (Status shape = validate_row_change(c); !shape.ok()) {
+      v.refuse = sync::kErrorBadMessage;
+      v.reason = "change " + std::to_string(c.site_seq) + " is malformed: " + shape.message();
+      continue;
+    }
     const int table = table_index(c.table);
     const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
+    // Authorisation: only this centre's own rows, made by this session's site, never reference
+    // tables. The owner stored at the hub is checked when the change is applied (merge).
+    std::string why;
+    if (c.center != center) why = "is claimed for another centre";
+    else if (def.reference) why = "is in the hub-owned table " + c.table;
+    else if (c.site != site) why = "was made by another site";
+    if (!why.empty()) {
+      v.refuse = sync::kErrorForbiddenRow;
+      v.reason = "change " + std::to_string(c.site_seq) + " " + why;
+      continue;
+    }
     for (const auto& cell : c.cells) {
-      Status v = validate_cell(table, def.column_index(cell.column), cell.value);
-      if (!v.ok()) {
-        out.reasons[i] = v.message();
+      Status cell_ok = validate_cell(table, def.column_index(cell.column), cell.value);
+      if (!cell_ok.ok()) {
+        v.reason = cell_ok.message();
         break;
       }
     }
@@ -124,72 +193,150 @@ PushCheck check_push(const sync::Push& push) {
   return out;
 }
 
-Result<sync::Ack> HubStore::apply_job(StoreTxn& txn, const PushJob& job) {
+bool HubStore::known_refused(const RowChange& c) const {
+  return !refused_.empty() && refused_.count({c.site, c.site_seq}) > 0;
+}
+
+Result<std::string> HubStore::refusal_reason(const RowChange& c) {
+  auto st = store_->db().cached("SELECT code, reason FROM refused WHERE site = ? AND site_seq = ?");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, c.site).bind(2, c.site_seq);
+  auto r = (*st)->step();
+  if (!r.ok()) return r.status();
+  std::string reason = r.value() ? "refused (" + (*st)->column_text(0) + "): " + (*st)->column_text(1) : "refused";
+  (*st)->reset();
+  return reason;
+}
+
+Result<HubStore::JobOutcome> HubStore::apply_job(StoreTxn& txn, const PushJob& job) {
   std::optional<PushCheck> here;
-  if (!job.check) here = check_push(job.push);
+  if (!job.check) here = check_push(job.push, job.center, job.site);
   const PushCheck& check = job.check ? *job.check : *here;
-  EPSYNC_RETURN_IF_ERROR(check.shape);
   MergeOptions mo;
   mo.max_ahead_ms = opt_.skew_bound_ms;
   mo.validated = true;  // check_push
   Merger merger(txn, mo);
   sync::Ack ack;
   ack.batch = job.push.batch;
-  std::string site;
+  auto refusal = [&](const char* code, const std::string& reason, const RowChange& c) -> JobOutcome {
+    std::string message = job.center + " may not push this: " + reason + "; batch " + std::to_string(job.push.batch) +
+                          " refused, nothing applied";
+    return Refusal{sync::Error{code, message, c.site == job.site && c.site_seq > 0 ? c.site_seq : 0}, &c, reason};
+  };
+  auto forbidden = [&](const Status& s) -> Result<JobOutcome> {
+    if (s.code() != Status::Code::kForbidden || !merger.forbidden()) return s;
+    return refusal(sync::kErrorForbiddenRow, s.message(), *merger.forbidden());
+  };
   for (size_t i = 0; i < job.push.changes.size(); ++i) {
     const RowChange& c = job.push.changes[i];
-    site = c.site;
-    // Hub validation: a change that fails it is set aside with its reason, never blocks the queue.
-    std::string reason = check.reasons[i];
-    if (reason.empty()) {
+    const ChangeCheck& v = check.changes[i];
+    std::string reason = v.reason;
+    const bool refused_before = known_refused(c);
+    if (refused_before) {
+      // Refused before, in an earlier batch: set aside now, so what follows it flows.
+      auto why = refusal_reason(c);
+      if (!why.ok()) return why.status();
+      reason = why.value();
+    } else if (v.refuse) {
+      return refusal(v.refuse, v.reason, c);
+    } else if (reason.empty()) {
+      // Hub validation: a change that fails it is set aside with its reason, never blocks the queue.
       Status applied = merger.apply(c);
       if (applied.code() == Status::Code::kClockSkew) reason = "clock: " + applied.message();
-      else EPSYNC_RETURN_IF_ERROR(applied);
+      else if (!applied.ok()) return forbidden(applied);
     }
     if (reason.empty()) continue;
-    auto st = txn.db().cached(
-        "INSERT OR IGNORE INTO quarantine (received_ms, center, site, site_seq, tbl, row_id, reason, change) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!st.ok()) return st.status();
-    (*st)->bind(1, opt_.clock()).bind(2, job.center).bind(3, c.site).bind(4, c.site_seq).bind(5, c.table);
-    (*st)->bind(6, c.row_id).bind(7, reason).bind_blob(8, sync::encode_message(sync::Push{0, {c}}));
-    EPSYNC_RETURN_IF_ERROR((*st)->run());
-    EPSYNC_RETURN_IF_ERROR(merger.set_aside(c));
+    if (!refused_before) {
+      auto st = txn.db().cached(
+          "INSERT OR IGNORE INTO quarantine (received_ms, center, site, site_seq, tbl, row_id, reason, change) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      if (!st.ok()) return st.status();
+      (*st)->bind(1, opt_.clock()).bind(2, job.center).bind(3, c.site).bind(4, c.site_seq).bind(5, c.table);
+      (*st)->bind(6, c.row_id).bind(7, reason).bind_blob(8, sync::encode_message(sync::Push{0, {c}}));
+      EPSYNC_RETURN_IF_ERROR((*st)->run());
+    }
+    if (Status aside = merger.set_aside(c); !aside.ok()) return forbidden(aside);
     ack.quarantined.push_back({c.site_seq, reason});
   }
-  EPSYNC_RETURN_IF_ERROR(merger.finish());
-  if (!site.empty()) {
-    auto hwm = site_high_water_mark(txn.store(), site);
+  if (Status finished = merger.finish(); !finished.ok()) return forbidden(finished);
+  if (!job.site.empty()) {
+    auto hwm = site_high_water_mark(txn.store(), job.site);
     if (!hwm.ok()) return hwm.status();
     ack.hwm = hwm.value();
   }
-  return ack;
+  return JobOutcome{std::move(ack)};
 }
 
-std::vector<Result<sync::Ack>> HubStore::commit(const std::vector<PushJob>& jobs) {
-  std::vector<Result<sync::Ack>> out;
+Status HubStore::record_refusal(StoreTxn& txn, const PushJob& job, const Refusal& r) {
+  if (r.error.site_seq <= 0 || !r.change) return Status::Ok();  // names none of the session's changes
+  auto st = txn.db().cached(
+      "INSERT OR IGNORE INTO refused (site, site_seq, center, received_ms, code, reason, change) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  const RowChange& c = *r.change;
+  std::string reason = r.reason.substr(0, 300);
+  (*st)->bind(1, job.site).bind(2, c.site_seq).bind(3, job.center).bind(4, opt_.clock()).bind(5, r.error.code);
+  (*st)->bind(6, reason).bind_blob(7, sync::encode_message(sync::Push{0, {c}}));
+  return (*st)->run();
+}
+
+std::vector<Result<PushAnswer>> HubStore::commit(const std::vector<PushJob>& jobs) {
+  std::vector<Result<PushAnswer>> out;
   StoreTxn txn(*store_);
   Status began = txn.begin();
   if (!began.ok()) {
     for (size_t i = 0; i < jobs.size(); ++i) out.emplace_back(began);
     return out;
   }
+  std::vector<std::pair<std::string, std::int64_t>> newly_refused;
   for (const auto& job : jobs) {
-    // A savepoint per job: one bad batch is rolled back alone.
+    // A savepoint per job: one refused or failed batch is rolled back alone.
     Status sp = txn.savepoint("job");
     if (!sp.ok()) {
       out.emplace_back(sp);
       continue;
     }
-    auto ack = apply_job(txn, job);
-    Status ended = ack.ok() ? txn.release("job") : txn.rollback_to("job");
-    if (!ended.ok() && ack.ok()) ack = Result<sync::Ack>(ended);
-    out.push_back(std::move(ack));
+    auto outcome = apply_job(txn, job);
+    if (outcome.ok() && std::holds_alternative<sync::Ack>(outcome.value())) {
+      Status released = txn.release("job");
+      if (released.ok()) out.emplace_back(PushAnswer{std::get<sync::Ack>(std::move(outcome).value())});
+      else out.emplace_back(released);
+      continue;
+    }
+    Status ended = txn.rollback_to("job");  // nothing of a refused or failed batch stays
+    if (!ended.ok() || !outcome.ok()) {
+      out.emplace_back(ended.ok() ? outcome.status() : ended);
+      continue;
+    }
+    const Refusal& r = std::get<Refusal>(outcome.value());
+    if (Status recorded = record_refusal(txn, job, r); !recorded.ok()) {
+      out.emplace_back(recorded);
+      continue;
+    }
+    if (r.error.site_seq > 0) newly_refused.emplace_back(job.site, r.error.site_seq);
+    out.emplace_back(PushAnswer{r.error});
   }
-  // Durable when this returns (synchronous=FULL), or once the daemon's WalSyncer has synced.
   Status committed = txn.commit();
-  if (!committed.ok())
-    for (auto& r : out) r = Result<sync::Ack>(committed);
+  if (!committed.ok()) {
+    for (auto& r : out) r = Result<PushAnswer>(committed);
+    return out;
+  }
+  refused_.insert(newly_refused.begin(), newly_refused.end());
+  return out;
+}
+
+Result<std::vector<QuarantineEntry>> HubStore::refused() {
+  auto st = store_->db().prepare(
+      "SELECT rowid, received_ms, site_seq, center, site, code, reason FROM refused ORDER BY received_ms, rowid");
+  if (!st.ok()) return st.status();
+  std::vector<QuarantineEntry> out;
+  for (;;) {
+    auto r = st->step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    out.push_back({st->column_int(0), st->column_int(1), st->column_int(2), st->column_text(3), st->column_text(4),
+                   "", "", st->column_text(5) + ": " + st->column_text(6)});
+  }
   return out;
 }
 

@@ -1,5 +1,8 @@
-// Carries out a hub ServerSession's actions against the HubStore, synchronously: the daemon's
-// store worker calls it for each action it takes from a session, and tests call it inline.
+// How a hub ServerSession's actions are answered from the HubStore: what the store says (a
+// welcome, a commit's answer, routed changes, or a failure) and how that becomes the session's
+// reply or refusal. The daemon computes answers on its store thread and hands them to the session
+// on the io thread; tests call handle_now() inline. Both use the answer_* functions below, so the
+// refusals a centre sees are the same.
 #pragma once
 
 #include <string>
@@ -10,10 +13,15 @@
 namespace epsync::hub {
 
 // Performs one action. Pushes are committed as a group of one; the daemon groups many sessions'
-// pushes itself (HubStore::commit) and uses this only for the other actions.
+// pushes itself (HubStore::commit) and uses the answer_* functions for the results.
 void handle_now(sync::ServerAction action, sync::ServerSession& session, HubStore& hub);
 
-// The welcome, or the refusal, for a Hello (registry check and the hub's mark for the site).
-void answer_hello(const sync::Hello& hello, sync::ServerSession& session, HubStore& hub);
+// The welcome, or why not: unknown-center, unauthorized (a site bound to another centre; logged
+// with both centre ids, no mark disclosed), internal.
+void answer_hello(const Result<sync::Welcome>& welcome, sync::ServerSession& session);
+// The ack, a definite refusal (logged; the session ends), or internal: the batch was not stored
+// and the agent sends it again later.
+void answer_push(Result<PushAnswer> answer, sync::ServerSession& session);
+void answer_pull(Result<sync::Changes> changes, sync::ServerSession& session);
 
 }  // namespace epsync::hub

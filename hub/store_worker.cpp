@@ -13,7 +13,7 @@ StoreWorker::StoreWorker(HubStore& hub, Disposer dispose, WalSyncer* syncer)
 
 StoreWorker::~StoreWorker() { stop(); }
 
-void StoreWorker::submit_push(PushJob job, std::function<void(Result<sync::Ack>)> done) {
+void StoreWorker::submit_push(PushJob job, std::function<void(Result<PushAnswer>)> done) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     pushes_.emplace_back(std::move(job), std::move(done));
@@ -46,7 +46,7 @@ void StoreWorker::stop() {
 
 void StoreWorker::run() {
   for (;;) {
-    std::vector<std::pair<PushJob, std::function<void(Result<sync::Ack>)>>> pushes;
+    std::vector<std::pair<PushJob, std::function<void(Result<PushAnswer>)>>> pushes;
     std::deque<std::function<void(HubStore&)>> work;
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -66,15 +66,15 @@ void StoreWorker::run() {
       std::vector<PushJob> jobs;
       jobs.reserve(pushes.size());
       for (auto& p : pushes) jobs.push_back(std::move(p.first));
-      auto results = std::make_shared<std::vector<Result<sync::Ack>>>(hub_.commit(jobs));
+      auto results = std::make_shared<std::vector<Result<PushAnswer>>>(hub_.commit(jobs));
       ++commits_;
       if (dispose_) dispose_(std::move(jobs));
-      auto answers = std::make_shared<std::vector<std::function<void(Result<sync::Ack>)>>>();
+      auto answers = std::make_shared<std::vector<std::function<void(Result<PushAnswer>)>>>();
       answers->reserve(pushes.size());
       for (auto& p : pushes) answers->push_back(std::move(p.second));
       when_durable([results, answers](const Status& synced) {
         for (size_t i = 0; i < answers->size(); ++i)
-          (*answers)[i](synced.ok() ? std::move((*results)[i]) : Result<sync::Ack>(synced));
+          (*answers)[i](synced.ok() ? std::move((*results)[i]) : Result<PushAnswer>(synced));
       });
     }
     for (auto& w : work) w(hub_);

@@ -29,7 +29,7 @@ class StoreWorker {
 
   // `done` runs on the worker's or the syncer's thread once the batch is durable; post back to
   // your own thread from it.
-  void submit_push(PushJob job, std::function<void(Result<sync::Ack>)> done);
+  void submit_push(PushJob job, std::function<void(Result<PushAnswer>)> done);
   void submit(std::function<void(HubStore&)> work);
   // For work given to submit(): `answer` runs once everything written so far is durable (what a
   // reply reports, such as a high-water mark, must not be lost after it was sent); with the
@@ -47,7 +47,7 @@ class StoreWorker {
   WalSyncer* syncer_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::pair<PushJob, std::function<void(Result<sync::Ack>)>>> pushes_;
+  std::vector<std::pair<PushJob, std::function<void(Result<PushAnswer>)>>> pushes_;
   std::deque<std::function<void(HubStore&)>> work_;
   bool stopping_ = false;
   std::uint64_t commits_ = 0;

@@ -192,6 +192,15 @@ Status Merger::merge_cells(const RowChange& c, int table, std::int64_t site_key,
   auto row = store.rows().load(table, c.row_id);
   if (!row.ok()) return row.status();
   RowState& r = row.value();
+  // A row's owner never changes (SPEC §4): a change claiming another owner than the stored one is
+  // refused, whoever sends it. (A row written before its first write arrived has no owner yet.)
+  const Value& owner = r.values[0];
+  const auto* owner_id = std::get_if<std::string>(&owner);
+  if (!is_null(owner) && (!owner_id || *owner_id != c.center)) {
+    forbidden_ = &c;
+    return Status::Forbidden("change " + std::to_string(c.site_seq) + " writes a " + c.table +
+                             " row its sender does not own");
+  }
   std::uint64_t changed = 0;
   struct Lost {
     int column;

@@ -47,13 +47,18 @@ class Merger {
  public:
   Merger(StoreTxn& txn, MergeOptions opt = {}) : txn_(txn), opt_(opt), new_rows_(txn.store()) {}
   // Applies one row change. A clock-skew refusal (kClockSkew) concerns this change alone and
-  // leaves nothing of it applied; the caller may carry on. Any other error: roll back.
+  // leaves nothing of it applied; the caller may carry on. A change to a row whose stored owner
+  // is not the owner it carries fails with kForbidden (see forbidden()). Any other error: roll
+  // back.
   Status apply(const RowChange& c);
   // Counts a row change as received without applying it (the hub's quarantine), so the changes
   // after it keep flowing and a re-send is recognised as a duplicate.
   Status set_aside(const RowChange& c);
   Status finish();  // writes what is queued and saves the advanced high-water marks
   const MergeStats& stats() const { return stats_; }  // complete after finish()
+  // After an apply() or finish() that failed with kForbidden: the change that wrote a row owned by
+  // another centre than the one it claims (it may be an earlier change than the call's own).
+  const RowChange* forbidden() const { return forbidden_; }
 
  private:
   Status flush_new_rows();
@@ -73,6 +78,7 @@ class Merger {
   std::unordered_map<std::string, bool> early_;
   NewRowRun new_rows_;
   MergeStats stats_;
+  const RowChange* forbidden_ = nullptr;
 };
 
 // Applies a batch in its own transaction: all of it or, on error, none of it.

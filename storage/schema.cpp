@@ -140,9 +140,33 @@ CREATE TABLE quarantine_notice (
 ) STRICT;
 )sql";
 
+// Version 3: the hub's trust boundary (SPEC §4 authorisation).
+const char* kSchemaV3 = R"sql(
+-- Hub: the centre each site id belongs to, bound when a verified certificate first presents it
+-- (the hub's own sites belong to HUB). A hello for a site bound to another centre is refused.
+CREATE TABLE site_owner (
+  site TEXT PRIMARY KEY NOT NULL,
+  center TEXT NOT NULL,
+  bound_ms INTEGER NOT NULL
+) STRICT;
+-- Hub: row changes refused for good (malformed, or forbidden to their sender), by the name
+-- (site, site_seq) the agent sends them under. The refused batch left nothing else behind; when
+-- the agent sends the change again it is set aside like a quarantined one, so the queue behind
+-- it flows. `change` is the row change as it arrived (msgpack), for the administrator.
+CREATE TABLE refused (
+  site TEXT NOT NULL, site_seq INTEGER NOT NULL,
+  center TEXT NOT NULL,
+  received_ms INTEGER NOT NULL,
+  code TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  change BLOB NOT NULL,
+  PRIMARY KEY (site, site_seq)
+) STRICT;
+)sql";
+
 // migrations[i] takes a store from user_version i to i+1. Never edit a released one; append.
 const std::vector<std::string>& migrations() {
-  static const std::vector<std::string> m = {schema_v1(), kSchemaV2};
+  static const std::vector<std::string> m = {schema_v1(), kSchemaV2, kSchemaV3};
   return m;
 }
 

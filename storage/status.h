@@ -20,6 +20,7 @@ class Status {
     kVersion,        // a store or peer speaks a newer schema/protocol
     kBusy,           // the store is locked by another writer for too long
     kClockSkew,      // a timestamp too far ahead of this clock
+    kForbidden,      // well formed, but the one asking may not do it (another centre's row or site)
     kIoError,        // anything else from SQLite or the OS
   };
 
@@ -32,6 +33,7 @@ class Status {
   static Status Version(std::string m) { return Status(Code::kVersion, std::move(m)); }
   static Status Busy(std::string m) { return Status(Code::kBusy, std::move(m)); }
   static Status ClockSkew(std::string m) { return Status(Code::kClockSkew, std::move(m)); }
+  static Status Forbidden(std::string m) { return Status(Code::kForbidden, std::move(m)); }
   static Status IoError(std::string m) { return Status(Code::kIoError, std::move(m)); }
 
   bool ok() const { return code_ == Code::kOk; }

@@ -25,10 +25,10 @@ void ClientSession::start() {
   state_ = State::kAwaitWelcome;
 }
 
-void ClientSession::finish(Status s) {
+void ClientSession::finish(Status s, std::optional<Error> hub_error) {
   if (state_ == State::kDone) return;
   state_ = State::kDone;
-  actions_.push_back(client::Finished{std::move(s)});
+  actions_.push_back(client::Finished{std::move(s), std::move(hub_error)});
 }
 
 void ClientSession::protocol_error(const std::string& what) {
@@ -58,10 +58,10 @@ void ClientSession::receive(std::string_view bytes) {
 void ClientSession::on_message(Message m) {
   if (auto* e = std::get_if<Error>(&m)) {
     std::string msg = "hub refused: " + e->message + " (" + e->code + ")";
-    finish(e->code == kErrorVersion || e->code == kErrorUnauthorized || e->code == kErrorUnknownCenter ||
-                   e->code == kErrorForbiddenRow
-               ? Status::InvalidInput(msg)
-               : Status::IoError(msg));
+    const bool definite = e->code == kErrorVersion || e->code == kErrorUnauthorized ||
+                          e->code == kErrorUnknownCenter || e->code == kErrorForbiddenRow ||
+                          (e->code == kErrorBadMessage && e->site_seq > 0);
+    finish(definite ? Status::InvalidInput(msg) : Status::IoError(msg), *e);
     return;
   }
   if (std::holds_alternative<Ping>(m)) return send(Pong{});

@@ -52,9 +52,12 @@ struct Acked {
 struct ApplyPulled {
   Changes changes;
 };
-// The session is over: ok, or why not.
+// The session is over: ok, or why not. `hub_error` is the hub's refusal when it sent one; a
+// definite refusal of a push (forbidden-row, bad-message) names the change at fault (site_seq),
+// which the shell sets aside so that it is not the head of the queue again.
 struct Finished {
   Status status;
+  std::optional<Error> hub_error = std::nullopt;
 };
 }  // namespace client
 
@@ -84,7 +87,7 @@ class ClientSession {
   void send(const Message& m);
   void on_message(Message m);
   void protocol_error(const std::string& what);
-  void finish(Status s);
+  void finish(Status s, std::optional<Error> hub_error = std::nullopt);
   void maybe_need_push();
   void send_pull();
 

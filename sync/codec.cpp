@@ -152,9 +152,12 @@ struct Encoder {
   void operator()(const Pong&) { begin(p, "pong", 0); }
   void operator()(const Bye&) { begin(p, "bye", 0); }
   void operator()(const Error& m) {
-    begin(p, "error", 2);
+    begin(p, "error", m.site_seq > 0 ? 3 : 2);
     pack_str(p, "code"); pack_str(p, m.code);
     pack_str(p, "message"); pack_str(p, m.message);
+    if (m.site_seq > 0) {
+      pack_str(p, "site_seq"); p.pack_int64(m.site_seq);
+    }
   }
 };
 
@@ -346,7 +349,12 @@ Message decode(const msgpack::object& root) {
   if (type == "ping") return Ping{};
   if (type == "pong") return Pong{};
   if (type == "bye") return Bye{};
-  if (type == "error") return Error{f.str("code"), f.str("message")};
+  if (type == "error") {
+    Error m{f.str("code"), f.str("message")};
+    // Optional: the change a definite refusal is about (docs/PROTOCOL.md section 5).
+    if (f.find("site_seq")) m.site_seq = f.i64("site_seq");
+    return m;
+  }
   throw Bad{"unknown message type '" + type.substr(0, 40) + "'"};
 }
 

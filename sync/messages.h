@@ -88,6 +88,9 @@ struct Bye {};
 struct Error {
   std::string code;     // see kError* below
   std::string message;  // for the log; never personal data
+  // A definite refusal of a push (forbidden-row, bad-message) names the change that caused it:
+  // the agent sets that change aside. 0: none (the field is then left out).
+  std::int64_t site_seq = 0;
 };
 
 inline constexpr const char* kErrorVersion = "version";

@@ -98,19 +98,8 @@ void ServerSession::on_message(Message m) {
         return;
       }
       if (auto* p = std::get_if<Push>(&m)) {
-        // Authorisation: only this centre's own rows, made by this site, never reference tables.
-        for (const auto& c : p->changes) {
-          const TableDef* t = find_table(c.table);
-          std::string why;
-          if (c.center != cfg_.cert_center) why = "a row owned by " + c.center.substr(0, 40);
-          else if (t && t->reference) why = "a row of the hub-owned table " + c.table;
-          else if (c.site != site_) why = "a change made by another site";
-          if (!why.empty())
-            return refuse_and_close(kErrorForbiddenRow,
-                                    cfg_.cert_center + " may not push " + why + "; batch " +
-                                        std::to_string(p->batch) + " refused, nothing applied",
-                                    Status::Code::kInvalidInput);
-        }
+        // Whether this centre may push these changes is the shell's question: the answer needs
+        // the owners the hub has stored and the refusals it remembers (hub/hub_store.h).
         actions_.push_back(server::ApplyPush{std::move(*p)});
         return;
       }
@@ -143,6 +132,13 @@ void ServerSession::refuse(const std::string& code, const std::string& message) 
 
 void ServerSession::pushed(Ack ack) {
   if (state_ == State::kOpen) send(ack);
+}
+
+void ServerSession::refuse_push(Error e) {
+  if (state_ != State::kOpen) return;
+  std::string why = e.code + ": " + e.message;
+  send(e);
+  close(Status::InvalidInput(why));
 }
 
 void ServerSession::pulled(Changes changes) {

@@ -1,7 +1,7 @@
 // The hub's side of one sync session as a state machine with no I/O (sans-I/O). It enforces what
-// needs no store: protocol order, version ranges, that the centre in Hello is the one in the
-// client certificate, and that a pushed batch holds only this centre's own rows from this site.
-// The shell answers its actions from the store (registry, high-water mark, group commit, reads).
+// needs no store: protocol order, version ranges, and that the centre in Hello is the one in the
+// client certificate. The shell answers its actions from the store (registry, the site's owner
+// and high-water mark, authorisation and group commit of pushes, routed reads).
 #pragma once
 
 #include <cstdint>
@@ -33,7 +33,8 @@ struct HelloReceived {
 struct HeartbeatReceived {
   Heartbeat heartbeat;
 };
-// An authorised batch: commit it durably (group commit), then answer pushed().
+// A pushed batch: authorise it, commit it durably (group commit), then answer pushed(), or
+// refuse_push() when the hub can never accept it.
 struct ApplyPush {
   Push push;
 };
@@ -63,6 +64,7 @@ class ServerSession {
   void accept(Welcome w);  // proto, schema and compression are filled in here
   void refuse(const std::string& code, const std::string& message);
   void pushed(Ack ack);
+  void refuse_push(Error e);  // a definite refusal (forbidden-row, bad-message); the session ends
   void pulled(Changes changes);
   // The shell's own reasons to end the session (timeout, shutdown, store failure).
   void abort(const std::string& code, const std::string& message);

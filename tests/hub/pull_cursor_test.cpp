@@ -46,8 +46,9 @@ struct World {
     q.limit = 100000;
     auto changes = read_changes(*centre, q).value();
     pushed = changes.back().site_seq;
-    auto acks = hub->commit({hub::PushJob{"ALM-014", sync::Push{1, std::move(changes)}}});
+    auto acks = hub->commit({hub::PushJob{"ALM-014", centre->site_id(), sync::Push{1, std::move(changes)}}});
     REQUIRE(acks[0].ok());
+    REQUIRE(std::holds_alternative<sync::Ack>(acks[0].value()));
   }
   // The hub corrects one of the centre's records: routed to the centre.
   void hub_corrects(int course, std::int64_t hours) {

@@ -41,7 +41,7 @@ struct World {
     ChangeQuery q;
     q.site = centre->site_id();
     q.limit = 100;
-    return hub::PushJob{"ALM-014", sync::Push{1, read_changes(*centre, q).value()}};
+    return hub::PushJob{"ALM-014", centre->site_id(), sync::Push{1, read_changes(*centre, q).value()}};
   }
   std::int64_t held() {
     auto st = hub->store().db().prepare("SELECT count(*) FROM korean_course");
@@ -57,11 +57,11 @@ TEST_CASE("store worker: a batch is committed at once but acknowledged only once
   Gate gate;
   auto syncer = WalSyncer::start(w.hub->store().db(), gate.fn());
   REQUIRE(syncer.ok());
-  std::promise<Result<sync::Ack>> acked;
+  std::promise<Result<hub::PushAnswer>> acked;
   auto ack = acked.get_future();
   {
     hub::StoreWorker worker(*w.hub, {}, syncer->get());
-    worker.submit_push(w.job(), [&](Result<sync::Ack> r) { acked.set_value(std::move(r)); });
+    worker.submit_push(w.job(), [&](Result<hub::PushAnswer> r) { acked.set_value(std::move(r)); });
     // The worker commits and moves on; the ack waits for the sync.
     CHECK(ack.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
     std::promise<void> applied;
@@ -73,7 +73,7 @@ TEST_CASE("store worker: a batch is committed at once but acknowledged only once
   }
   auto r = ack.get();
   REQUIRE(r.ok());
-  CHECK(r->hwm == 3);
+  CHECK(std::get<sync::Ack>(r.value()).hwm == 3);
   CHECK(w.held() == 3);
 }
 
@@ -84,11 +84,11 @@ TEST_CASE("store worker: a failed WAL sync fails the acknowledgement and every a
   gate.let_through();
   auto syncer = WalSyncer::start(w.hub->store().db(), gate.fn());
   REQUIRE(syncer.ok());
-  std::promise<Result<sync::Ack>> acked;
+  std::promise<Result<hub::PushAnswer>> acked;
   std::promise<Status> answered;
   {
     hub::StoreWorker worker(*w.hub, {}, syncer->get());
-    worker.submit_push(w.job(), [&](Result<sync::Ack> r) { acked.set_value(std::move(r)); });
+    worker.submit_push(w.job(), [&](Result<hub::PushAnswer> r) { acked.set_value(std::move(r)); });
     worker.submit([&](hub::HubStore&) { worker.when_durable([&](const Status& s) { answered.set_value(s); }); });
     worker.stop();
   }
@@ -101,16 +101,16 @@ TEST_CASE("store worker: a failed WAL sync fails the acknowledgement and every a
 
 TEST_CASE("store worker: without a syncer, answers follow the in-commit sync at once") {
   World w;
-  std::promise<Result<sync::Ack>> acked;
+  std::promise<Result<hub::PushAnswer>> acked;
   std::promise<Status> answered;
   {
     hub::StoreWorker worker(*w.hub);
-    worker.submit_push(w.job(), [&](Result<sync::Ack> r) { acked.set_value(std::move(r)); });
+    worker.submit_push(w.job(), [&](Result<hub::PushAnswer> r) { acked.set_value(std::move(r)); });
     worker.submit([&](hub::HubStore&) { worker.when_durable([&](const Status& s) { answered.set_value(s); }); });
     worker.stop();
   }
   auto r = acked.get_future().get();
   REQUIRE(r.ok());
-  CHECK(r->hwm == 3);
+  CHECK(std::get<sync::Ack>(r.value()).hwm == 3);
   CHECK(answered.get_future().get().ok());
 }

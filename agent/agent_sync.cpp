@@ -101,6 +101,45 @@ Result<std::int64_t> oldest_pending_age_s(Store& s, std::int64_t acked) {
   return age < 0 ? 0 : age;
 }
 
+Result<std::vector<SetAsideChange>> set_aside_changes(Store& s) {
+  auto key = s.known_site_key(s.site_id());
+  if (!key.ok()) return key.status();
+  auto st = s.db().prepare(
+      "SELECT n.site_seq, n.received_ms, n.reason, coalesce(l.tbl, -1), coalesce(l.row_id, '') "
+      "FROM quarantine_notice n LEFT JOIN change_log l ON l.site = ? AND l.site_seq = n.site_seq "
+      "ORDER BY n.site_seq");
+  if (!st.ok()) return st.status();
+  st->bind(1, key.value());
+  std::vector<SetAsideChange> out;
+  for (;;) {
+    auto r = st->step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    SetAsideChange c;
+    c.site_seq = st->column_int(0);
+    c.received_ms = st->column_int(1);
+    c.reason = st->column_text(2);
+    const auto table = st->column_int(3);
+    if (table >= 0 && static_cast<std::size_t>(table) < replicated_tables().size())
+      c.table = replicated_tables()[static_cast<std::size_t>(table)].name;
+    c.row_id = st->column_text(4);
+    out.push_back(std::move(c));
+  }
+  for (auto& c : out) {
+    if (c.table == "trainee") {
+      c.trainee_id = c.row_id;
+    } else if (!c.table.empty()) {
+      auto t = s.db().prepare("SELECT trainee_id FROM " + c.table + " WHERE id = ?");  // a schema name
+      if (!t.ok()) return t.status();
+      t->bind(1, c.row_id);
+      auto r = t->step();
+      if (!r.ok()) return r.status();
+      if (r.value()) c.trainee_id = t->column_text(0);
+    }
+  }
+  return out;
+}
+
 Result<sync::ClientConfig> AgentSync::config() {
   auto st = load_sync_state(store_);
   if (!st.ok()) return st.status();

@@ -32,6 +32,14 @@ Result<std::int64_t> oldest_pending_age_s(Store& store, std::int64_t acked);
 // The highest sequence number of a change made here (0 for none).
 Result<std::int64_t> last_own_site_seq(Store& store);
 
+// One of this centre's changes that the hub set aside: quarantined (it failed a rule) or refused
+// for good (forbidden-row, bad-message). It stays in the log; the changes after it flowed on.
+struct SetAsideChange {
+  std::int64_t site_seq = 0, received_ms = 0;
+  std::string table, row_id, trainee_id, reason;  // trainee_id: the trainee the row is about, if any
+};
+Result<std::vector<SetAsideChange>> set_aside_changes(Store& store);
+
 // How to reach the hub, from the agent's configuration: address, certificates, timeouts.
 sync::ClientOptions client_options(const AgentConfig& cfg);
 

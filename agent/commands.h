@@ -53,6 +53,7 @@ int sync_now(const Global& g, bool wait);
 int agent_daemon(const Global& g);
 int restore(const Global& g, bool force);
 int status(const Global& g);
+int quarantine(const Global& g);  // the centre's changes the hub set aside
 
 // Hub side (hub_commands.cpp); --db or the hub config's store path.
 int hub_daemon(const Global& g);

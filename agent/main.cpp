@@ -133,6 +133,11 @@ int main(int argc, char** argv) {
   add_global(*bak, g, true);
   on(bak, [&] { return backup(g, file); });
 
+  auto* set_aside = app.add_subcommand("quarantine", "This centre's changes the hub set aside, and what to do about each");
+  set_aside->footer("Example:\n  epsync quarantine --config /etc/epsync/agent.toml");
+  add_global(*set_aside, g, true);
+  on(set_aside, [&] { return quarantine(g); });
+
   bool wait = false;
   auto* sync_cmd = app.add_subcommand("sync", "Sync with the hub now (one session; exits 0 only when all is sent and received)");
   sync_cmd->add_flag("--wait", wait, "Wait for the session to finish (a one-shot sync always does)");

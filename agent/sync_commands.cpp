@@ -6,6 +6,7 @@
 #include "agent/agent_daemon.h"
 #include "agent/agent_sync.h"
 #include "agent/cli_support.h"
+#include "storage/records.h"
 #include "sync/tls.h"
 
 namespace epsync::cli {
@@ -182,7 +183,60 @@ int status(const Global& g) {
   if (st->clock_offset_known && std::llabs(st->clock_offset_ms) > 5 * 60 * 1000)
     std::cout << "WARNING          this machine's clock is off by more than 5 minutes; fix it (timedatectl)\n";
   if (quarantined > 0)
-    std::cout << "quarantined      " << quarantined << " change(s) set aside by the hub; see the hub's quarantine list\n";
+    std::cout << "set aside        " << quarantined << " change(s) set aside by the hub; see `epsync quarantine`\n";
+  return 0;
+}
+
+namespace {
+
+// What a registrar can do about a change the hub set aside, by the hub's reason.
+std::string advice_for(const std::string& reason) {
+  if (reason.rfind("refused (forbidden-row)", 0) == 0)
+    return "it changes a record another centre owns at the hub and will never be accepted; if the trainee moved "
+           "here, enrol them anew; otherwise ask the hub administrator";
+  if (reason.rfind("refused", 0) == 0)
+    return "the hub cannot read this change (a damaged store or an old epsync); tell the centre's administrator";
+  return "correct the record (epsync trainee update, epsync record ...); the correction is a new change and "
+         "travels at the next sync";
+}
+
+}  // namespace
+
+int quarantine(const Global& g) {
+  auto opened = open_centre(g);
+  if (!opened.ok()) return fail(opened.status());
+  Store& s = *opened->store;
+  auto changes = set_aside_changes(s);
+  if (!changes.ok()) return fail(changes.status());
+  json list = json::array();
+  for (const auto& c : changes.value()) {
+    std::string iin, name;
+    if (!c.trainee_id.empty())
+      if (auto t = find_trainee(s, c.trainee_id); t.ok()) {
+        iin = t->iin;
+        name = t->surname + " " + t->given_name;
+      }
+    list.push_back({{"site_seq", c.site_seq}, {"received", iso_time(c.received_ms)}, {"table", c.table},
+                    {"row_id", c.row_id}, {"trainee_iin", iin}, {"trainee_name", name}, {"reason", c.reason},
+                    {"advice", advice_for(c.reason)}});
+  }
+  if (g.json) {
+    std::cout << list.dump(2) << "\n";
+    return 0;
+  }
+  if (list.empty()) {
+    std::cout << "no change of this centre was set aside by the hub\n";
+    return 0;
+  }
+  for (const auto& c : list) {
+    std::cout << "change " << c["site_seq"].get<std::int64_t>() << " (" << c["table"].get<std::string>() << ", "
+              << c["received"].get<std::string>() << ")";
+    if (!c["trainee_iin"].get<std::string>().empty())
+      std::cout << " trainee " << c["trainee_iin"].get<std::string>() << " " << c["trainee_name"].get<std::string>();
+    std::cout << "\n  hub: " << c["reason"].get<std::string>() << "\n  what to do: " << c["advice"].get<std::string>()
+              << "\n";
+  }
+  std::cout << list.size() << " change(s) set aside; they stay in this store's history, and later changes flow on\n";
   return 0;
 }
 

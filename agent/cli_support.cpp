@@ -1,6 +1,7 @@
 #include "agent/cli_support.h"
 
 #include "storage/date.h"
+#include "storage/row_rules.h"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -42,6 +43,9 @@ Result<Opened> open_centre(const Global& g) {
   if (!path.ok()) return path.status();
   StoreOptions o;
   o.operator_name = operator_name();
+  // Every change carries it to the hub, which sets aside a change whose operator breaks the rule.
+  if (Status op = validate_operator(o.operator_name); !op.ok())
+    return Status::InvalidInput(op.message() + " (the account name or EPSYNC_OPERATOR)");
   auto s = Store::open(path.value(), o);
   if (!s.ok()) return s.status();
   auto center = s.value()->center_id();

@@ -206,7 +206,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
           });
         };
         PushJob job{center_, session_->site(), std::move(p->push), std::nullopt};
-        job.check = check_push(job.push, job.center, job.site);  // here, off the store's writer thread
+        job.check = check_push(job.push, job.center, job.site, system_clock()());  // here, off the writer thread
         shared_.worker.submit_push(std::move(job), std::move(done));
       } else if (auto* rp = std::get_if<sync::server::ReadPull>(&*a)) {
         sync::Pull pull = rp->pull;

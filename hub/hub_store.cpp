@@ -3,6 +3,7 @@
 #include "storage/change_log.h"
 #include "storage/merge.h"
 #include "storage/records.h"
+#include "storage/row_rules.h"
 #include "storage/regions.h"
 #include "storage/schema.h"
 #include "sync/codec.h"
@@ -158,7 +159,36 @@ Status HubStore::record_heartbeat(const std::string& center, const std::string& 
   return s.run();
 }
 
-PushCheck check_push(const sync::Push& push, const std::string& center, const std::string& site) {
+namespace {
+
+// The latest date a past event may carry at the hub: its own UTC day and one more, since a centre
+// (UTC+5, UTC+6) enters "today" up to a day ahead of UTC.
+Date latest_event_date(std::int64_t now_ms) { return date_from_days(now_ms / 86'400'000 + 1); }
+
+// Whether a change creates its row: only a row's first write carries its owner cell.
+bool creates_row(const RowChange& c) {
+  for (const auto& cell : c.cells)
+    if (cell.column == kOwnerColumn) return true;
+  return false;
+}
+
+// The row rules for a change, over `base` (the stored row, or none) with the change's cells on
+// top; "" when it passes.
+std::string row_rule_reason(const RowChange& c, const std::vector<Value>* base, bool is_new, Date latest) {
+  const int table = table_index(c.table);
+  const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
+  RowValues row(def.columns.size(), nullptr);
+  if (base)
+    for (size_t i = 0; i < base->size() && i < row.size(); ++i) row[i] = &(*base)[i];
+  for (const auto& cell : c.cells) row[static_cast<size_t>(def.column_index(cell.column))] = &cell.value;
+  Status s = check_row(table, row, RowRules{is_new, latest});
+  return s.ok() ? "" : s.message();
+}
+
+}  // namespace
+
+PushCheck check_push(const sync::Push& push, const std::string& center, const std::string& site, std::int64_t now_ms) {
+  const Date latest = latest_event_date(now_ms);
   PushCheck out;
   out.changes.resize(push.changes.size());
   for (size_t i = 0; i < push.changes.size(); ++i) {
@@ -182,6 +212,8 @@ PushCheck check_push(const sync::Push& push, const std::string& center, const st
       v.reason = "change " + std::to_string(c.site_seq) + " " + why;
       continue;
     }
+    // The rules the CLI applies (storage/row_rules.h): each cell, who made it, and for a new row
+    // the row as a whole. Updates are checked against the stored row when applied.
     for (const auto& cell : c.cells) {
       Status cell_ok = validate_cell(table, def.column_index(cell.column), cell.value);
       if (!cell_ok.ok()) {
@@ -189,6 +221,9 @@ PushCheck check_push(const sync::Push& push, const std::string& center, const st
         break;
       }
     }
+    if (v.reason.empty())
+      if (Status op = validate_operator(c.op); !op.ok()) v.reason = op.message();
+    if (v.reason.empty() && creates_row(c)) v.reason = row_rule_reason(c, nullptr, true, latest);
   }
   return out;
 }
@@ -210,7 +245,7 @@ Result<std::string> HubStore::refusal_reason(const RowChange& c) {
 
 Result<HubStore::JobOutcome> HubStore::apply_job(StoreTxn& txn, const PushJob& job) {
   std::optional<PushCheck> here;
-  if (!job.check) here = check_push(job.push, job.center, job.site);
+  if (!job.check) here = check_push(job.push, job.center, job.site, opt_.clock());
   const PushCheck& check = job.check ? *job.check : *here;
   MergeOptions mo;
   mo.max_ahead_ms = opt_.skew_bound_ms;
@@ -239,11 +274,33 @@ Result<HubStore::JobOutcome> HubStore::apply_job(StoreTxn& txn, const PushJob& j
       reason = why.value();
     } else if (v.refuse) {
       return refusal(v.refuse, v.reason, c);
-    } else if (reason.empty()) {
-      // Hub validation: a change that fails it is set aside with its reason, never blocks the queue.
-      Status applied = merger.apply(c);
-      if (applied.code() == Status::Code::kClockSkew) reason = "clock: " + applied.message();
-      else if (!applied.ok()) return forbidden(applied);
+    } else {
+      auto held = merger.holds(c);
+      if (!held.ok()) return held.status();
+      if (held.value()) {  // a re-send, decided when it first came: merge counts it as a duplicate
+        EPSYNC_RETURN_IF_ERROR(merger.apply(c));
+        continue;
+      }
+      if (!reason.empty() || !creates_row(c)) {
+        // The stored row: its owner decides a change that will not be applied (forbidden goes
+        // before quarantine), and an update's row rules need the row it changes.
+        auto stored = merger.stored_values(c);
+        if (!stored.ok()) return stored.status();
+        if (stored->has_value()) {
+          const auto* owner = std::get_if<std::string>(&(**stored)[0]);
+          if (owner && *owner != c.center)
+            return refusal(sync::kErrorForbiddenRow, "change " + std::to_string(c.site_seq) + " writes a " + c.table +
+                                                         " row its sender does not own", c);
+        }
+        if (reason.empty())
+          reason = row_rule_reason(c, stored->has_value() ? &**stored : nullptr, false, latest_event_date(opt_.clock()));
+      }
+      if (reason.empty()) {
+        // Hub validation: a change that fails it is set aside with its reason, never blocks the queue.
+        Status applied = merger.apply(c);
+        if (applied.code() == Status::Code::kClockSkew) reason = "clock: " + applied.message();
+        else if (!applied.ok()) return forbidden(applied);
+      }
     }
     if (reason.empty()) continue;
     if (!refused_before) {

@@ -34,8 +34,9 @@ struct ChangeCheck {
 struct PushCheck {
   std::vector<ChangeCheck> changes;  // one per pushed change
 };
-// `center` comes from the certificate; `site` is the session's site, bound to that centre.
-PushCheck check_push(const sync::Push& push, const std::string& center, const std::string& site);
+// `center` comes from the certificate; `site` is the session's site, bound to that centre;
+// `now_ms` the hub's clock (dates of past events may not be later than its next day).
+PushCheck check_push(const sync::Push& push, const std::string& center, const std::string& site, std::int64_t now_ms);
 
 struct PushJob {
   std::string center;  // from the certificate

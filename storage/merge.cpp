@@ -274,6 +274,22 @@ Status Merger::merge_cells(const RowChange& c, int table, std::int64_t site_key,
   return Status::Ok();
 }
 
+Result<std::optional<std::vector<Value>>> Merger::stored_values(const RowChange& c) {
+  EPSYNC_RETURN_IF_ERROR(flush_new_rows());
+  const int table = table_index(c.table);
+  if (table < 0) return Status::InvalidInput("change for unknown table '" + c.table + "'");
+  auto row = txn_.store().rows().load(table, c.row_id);
+  if (!row.ok()) return row.status();
+  if (!row->exists) return std::optional<std::vector<Value>>{};
+  return std::optional<std::vector<Value>>{std::move(row->values)};
+}
+
+Result<bool> Merger::holds(const RowChange& c) {
+  auto h = hwm(c.site);
+  if (!h.ok()) return h.status();
+  return c.site_seq <= h.value();
+}
+
 Status Merger::set_aside(const RowChange& c) {
   EPSYNC_RETURN_IF_ERROR(flush_new_rows());
   auto h = hwm(c.site);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -55,6 +56,12 @@ class Merger {
   // after it keep flowing and a re-send is recognised as a duplicate.
   Status set_aside(const RowChange& c);
   Status finish();  // writes what is queued and saves the advanced high-water marks
+  // The stored values of the row `c` writes to, by column position, as merged so far (first writes
+  // still queued are written first); nullopt when the row does not exist yet. For checks that need
+  // the row before the change is applied (the hub's row rules and owner check).
+  Result<std::optional<std::vector<Value>>> stored_values(const RowChange& c);
+  // Whether this store already holds `c` by its site's high-water mark (a re-send).
+  Result<bool> holds(const RowChange& c);
   const MergeStats& stats() const { return stats_; }  // complete after finish()
   // After an apply() or finish() that failed with kForbidden: the change that wrote a row owned by
   // another centre than the one it claims (it may be an earlier change than the call's own).

@@ -4,6 +4,7 @@
 
 #include "storage/iin.h"
 #include "storage/regions.h"
+#include "storage/row_state.h"
 #include "storage/schema.h"
 
 namespace epsync {
@@ -25,36 +26,6 @@ std::string list_of(const std::vector<std::string>& allowed) {
   std::string out;
   for (const auto& a : allowed) out += (out.empty() ? "" : ", ") + a;
   return out;
-}
-
-// Valid UTF-8 without control characters, at most `max_chars` characters.
-std::optional<std::string> text_problem(const std::string& s, size_t max_chars) {
-  size_t chars = 0;
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f) {  // printable ASCII, nearly every byte a hub checks
-      ++i;
-      ++chars;
-      continue;
-    }
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return "is not valid UTF-8";
-    for (size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return "is not valid UTF-8";
-    if (c < 0x20 || c == 0x7f) return "contains a control character";
-    i += len;
-    ++chars;
-  }
-  if (chars > max_chars) return "is longer than " + std::to_string(max_chars) + " characters";
-  return std::nullopt;
-}
-
-// A plausible calendar date: real, ISO-8601, between 1900 and 2100.
-std::optional<std::string> date_problem(const std::string& s) {
-  auto d = parse_date(s);
-  if (!d) return "must be a date as YYYY-MM-DD, got '" + s + "'";
-  if (d->year < 1900 || d->year > 2100) return "year " + std::to_string(d->year) + " is not plausible";
-  return std::nullopt;
 }
 
 Status invalid(const std::string& field, const std::string& reason) {
@@ -187,130 +158,6 @@ std::vector<std::string> validate_trainee(const TraineeFields& f, const Trainee*
   return errors;
 }
 
-namespace {
-
-// How one replicated column is checked; looked up by position, since the hub checks every cell
-// it receives (a catch-up is millions).
-struct CellRule {
-  enum Kind { kUnknown, kText, kEnum, kDate, kInt, kIin } kind = kUnknown;
-  bool nullable = false;
-  std::size_t max = 0;                              // kText: characters
-  std::int64_t lo = 0, hi = 0;                      // kInt
-  const std::vector<std::string>* allowed = nullptr;  // kEnum
-};
-
-CellRule rule_for(const std::string& table, const std::string& column) {
-  auto text = [](bool nullable, std::size_t max) { return CellRule{CellRule::kText, nullable, max}; };
-  auto one_of_these = [](const std::vector<std::string>& allowed, bool nullable) {
-    return CellRule{CellRule::kEnum, nullable, 0, 0, 0, &allowed};
-  };
-  auto date = [](bool nullable) { return CellRule{CellRule::kDate, nullable}; };
-  auto whole = [](std::int64_t lo, std::int64_t hi) { return CellRule{CellRule::kInt, false, 0, lo, hi}; };
-  static const std::vector<std::string> sexes = {"F", "M"};
-  static const std::vector<std::string> sources = {"center", "official"};
-  if (column == "center_id") return text(false, 20);
-  if (column == "deleted") return whole(0, 1);
-  if (column == "trainee_id") return text(false, 64);
-  if (table == "trainee") {
-    if (column == "iin") return CellRule{CellRule::kIin};
-    if (column == "surname" || column == "given_name") return text(false, 100);
-    if (column == "patronymic") return text(true, 100);
-    if (column == "birth_date") return date(false);
-    if (column == "sex") return one_of_these(sexes, false);
-    if (column == "phone") return text(true, 20);
-    if (column == "sector") return one_of_these(kSectors, true);
-    if (column == "status") return one_of_these(kTraineeStatuses, false);
-  } else if (table == "korean_course") {
-    if (column == "hours") return whole(0, 5000);
-    if (column == "level") return text(true, 40);
-  } else if (table == "test_result") {
-    if (column == "kind") return one_of_these(kTestKinds, false);
-    if (column == "test_date") return date(false);
-    if (column == "score") return whole(0, 300);
-    if (column == "source") return one_of_these(sources, false);
-  } else if (table == "medical_check") {
-    if (column == "check_date") return date(false);
-    if (column == "result") return one_of_these(kMedicalResults, false);
-    if (column == "valid_until") return date(true);
-    if (column == "clinic") return text(true, 200);
-  } else if (table == "document_check") {
-    if (column == "kind") return one_of_these(kDocumentKinds, false);
-    if (column == "status") return one_of_these(kDocumentStatuses, false);
-    if (column == "number") return text(true, 50);
-    if (column == "issued" || column == "expires") return date(true);
-    if (column == "note") return text(true, 500);
-  } else if (table == "center") {
-    if (column == "name") return text(true, 200);
-    if (column == "region") return one_of_these(kRegions, false);
-  } else if (table == "rules") {
-    if (column == "value") return text(false, 40);
-  }
-  return {};
-}
-
-// rules[table][column], by position in replicated_tables().
-const std::vector<std::vector<CellRule>>& cell_rules() {
-  static const std::vector<std::vector<CellRule>> rules = [] {
-    std::vector<std::vector<CellRule>> out;
-    for (const auto& t : replicated_tables()) {
-      out.emplace_back();
-      for (const auto& c : t.columns) out.back().push_back(rule_for(t.name, c.name));
-    }
-    return out;
-  }();
-  return rules;
-}
-
-}  // namespace
-
-Status validate_cell(int table, int column, const Value& v) {
-  const auto& tables = replicated_tables();
-  const TableDef& def = tables[static_cast<std::size_t>(table)];
-  const CellRule& rule = cell_rules()[static_cast<std::size_t>(table)][static_cast<std::size_t>(column)];
-  auto bad = [&](const std::string& why) {
-    return Status::InvalidInput(def.name + "." + def.columns[static_cast<std::size_t>(column)].name + ": " + why);
-  };
-  const auto* text = std::get_if<std::string>(&v);
-  switch (rule.kind) {
-    case CellRule::kText:
-      if (is_null(v)) return rule.nullable ? Status::Ok() : bad("is required");
-      if (!text) return bad("must be text");
-      if (!rule.nullable && text->empty()) return bad("is required");
-      if (text_problem(*text, rule.max))
-        return bad("is not clean UTF-8 text of at most " + std::to_string(rule.max) + " characters");
-      return Status::Ok();
-    case CellRule::kEnum:
-      if (is_null(v) && rule.nullable) return Status::Ok();
-      if (!text || !one_of(*text, *rule.allowed)) return bad("must be one of " + list_of(*rule.allowed));
-      return Status::Ok();
-    case CellRule::kDate:
-      if (is_null(v) && rule.nullable) return Status::Ok();
-      if (!text || date_problem(*text)) return bad("must be a plausible date as YYYY-MM-DD");
-      return Status::Ok();
-    case CellRule::kInt: {
-      const auto* integer = std::get_if<std::int64_t>(&v);
-      if (!integer || *integer < rule.lo || *integer > rule.hi)
-        return bad("must be a whole number from " + std::to_string(rule.lo) + " to " + std::to_string(rule.hi));
-      return Status::Ok();
-    }
-    case CellRule::kIin: {
-      if (!text) return bad("must be text");
-      Status s = validate_iin(*text);
-      return s.ok() ? s : bad(s.message().substr(s.message().find(": ") + 2));
-    }
-    case CellRule::kUnknown:
-      break;
-  }
-  return bad("is not a known field");
-}
-
-Status validate_cell(const std::string& table, const std::string& column, const Value& v) {
-  const int t = table_index(table);
-  const int c = t < 0 ? -1 : replicated_tables()[static_cast<std::size_t>(t)].column_index(column);
-  if (c < 0) return Status::InvalidInput(table + "." + column + ": is not a known field");
-  return validate_cell(t, c, v);
-}
-
 Result<std::optional<std::string>> active_trainee_with_iin(Store& store, const std::string& center,
                                                            const std::string& iin) {
   auto st = store.db().cached(
@@ -364,6 +211,44 @@ Result<std::vector<Trainee>> list_trainees(Store& store) {
   return out;
 }
 
+// Every write passes the row rules the hub applies to what it receives (storage/row_rules.h), as
+// the row will be after it: what a registrar can enter here, the hub accepts.
+Status Records::check_write(const std::string& table, const std::string& row_id, const Columns& cols, bool is_new) {
+  const int t = table_index(table);
+  if (t < 0) return Status::InvalidInput("unknown table '" + table + "'");
+  const TableDef& def = replicated_tables()[static_cast<std::size_t>(t)];
+  RowState stored;
+  if (!is_new) {
+    auto row = w_.store_txn().store().rows().load(t, row_id);
+    if (!row.ok()) return row.status();
+    stored = std::move(row).value();
+  }
+  RowValues row(def.columns.size(), nullptr);
+  for (std::size_t i = 0; i < stored.values.size() && i < row.size(); ++i) row[i] = &stored.values[i];
+  const Value owner{center_}, live{std::int64_t{0}};
+  if (is_new) {
+    row[static_cast<std::size_t>(def.column_index(kOwnerColumn))] = &owner;
+    row[static_cast<std::size_t>(def.column_index(kDeletedColumn))] = &live;
+  }
+  for (const auto& [name, value] : cols) {
+    const int c = def.column_index(name);
+    if (c < 0) return Status::InvalidInput("unknown column '" + name + "' in table " + table);
+    EPSYNC_RETURN_IF_ERROR(validate_cell(t, c, value));
+    row[static_cast<std::size_t>(c)] = &value;
+  }
+  return check_row(t, row, RowRules{is_new, today_});
+}
+
+Status Records::insert(const std::string& table, const std::string& row_id, const Columns& cols) {
+  EPSYNC_RETURN_IF_ERROR(check_write(table, row_id, cols, true));
+  return w_.insert(table, row_id, center_, cols);
+}
+
+Status Records::update(const std::string& table, const std::string& row_id, const Columns& cols) {
+  EPSYNC_RETURN_IF_ERROR(check_write(table, row_id, cols, false));
+  return w_.update(table, row_id, cols);
+}
+
 Result<Trainee> Records::trainee(const std::string& ref) {
   auto t = find_trainee(w_.store_txn().store(), ref);
   if (!t.ok()) return t.status();
@@ -382,7 +267,7 @@ Result<std::string> Records::add_trainee(const TraineeFields& f_in, FieldStyle s
     if (dup.value()) return invalid("iin", "an active trainee with this IIN is already enrolled here (id " + *dup.value() + ")");
   }
   std::string id = new_row_id();
-  EPSYNC_RETURN_IF_ERROR(w_.insert("trainee", id, center_, columns_of(f)));
+  EPSYNC_RETURN_IF_ERROR(insert("trainee", id, columns_of(f)));
   return id;
 }
 
@@ -399,7 +284,7 @@ Result<std::string> Records::update_trainee(const std::string& ref, const Traine
     if (dup.value() && *dup.value() != t->id)
       return invalid("iin", "an active trainee with this IIN is already enrolled here (id " + *dup.value() + ")");
   }
-  EPSYNC_RETURN_IF_ERROR(w_.update("trainee", t->id, columns_of(f)));
+  EPSYNC_RETURN_IF_ERROR(update("trainee", t->id, columns_of(f)));
   return t->id;
 }
 
@@ -429,12 +314,12 @@ Result<std::string> Records::record_korean(const std::string& ref, const KoreanI
   Columns cols = {{"hours", in.hours}};
   if (in.level) cols.emplace_back("level", *in.level);
   if (existing) {
-    EPSYNC_RETURN_IF_ERROR(w_.update("korean_course", *existing, cols));
+    EPSYNC_RETURN_IF_ERROR(update("korean_course", *existing, cols));
     return *existing;
   }
   cols.emplace_back("trainee_id", t->id);
   std::string id = new_row_id();
-  EPSYNC_RETURN_IF_ERROR(w_.insert("korean_course", id, center_, cols));
+  EPSYNC_RETURN_IF_ERROR(insert("korean_course", id, cols));
   return id;
 }
 
@@ -448,7 +333,7 @@ Result<std::string> Records::record_test(const std::string& ref, const TestInput
   auto t = trainee(ref);
   if (!t.ok()) return t.status();
   std::string id = new_row_id();
-  EPSYNC_RETURN_IF_ERROR(w_.insert("test_result", id, center_,
+  EPSYNC_RETURN_IF_ERROR(insert("test_result", id,
                                    {{"trainee_id", t->id}, {"kind", in.kind}, {"test_date", in.date},
                                     {"score", in.score}, {"source", in.source}}));
   return id;
@@ -471,7 +356,7 @@ Result<std::string> Records::record_medical(const std::string& ref, const Medica
   if (in.valid_until) cols.emplace_back("valid_until", *in.valid_until);
   if (in.clinic) cols.emplace_back("clinic", *in.clinic);
   std::string id = new_row_id();
-  EPSYNC_RETURN_IF_ERROR(w_.insert("medical_check", id, center_, cols));
+  EPSYNC_RETURN_IF_ERROR(insert("medical_check", id, cols));
   return id;
 }
 
@@ -509,13 +394,13 @@ Result<std::string> Records::record_document(const std::string& ref, const Docum
   opt("expires", in.expires);
   opt("note", in.note);
   if (existing) {
-    EPSYNC_RETURN_IF_ERROR(w_.update("document_check", *existing, cols));
+    EPSYNC_RETURN_IF_ERROR(update("document_check", *existing, cols));
     return *existing;
   }
   cols.emplace_back("trainee_id", t->id);
   cols.emplace_back("kind", in.kind);
   std::string id = new_row_id();
-  EPSYNC_RETURN_IF_ERROR(w_.insert("document_check", id, center_, cols));
+  EPSYNC_RETURN_IF_ERROR(insert("document_check", id, cols));
   return id;
 }
 

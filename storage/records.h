@@ -10,6 +10,7 @@
 
 #include "storage/change_log.h"
 #include "storage/date.h"
+#include "storage/row_rules.h"
 #include "storage/status.h"
 #include "storage/store.h"
 
@@ -30,27 +31,10 @@ struct Trainee {
   bool deleted = false;
 };
 
-inline const std::vector<std::string> kSectors = {"manufacturing", "agriculture", "construction",
-                                                  "fishery", "service"};
-inline const std::vector<std::string> kTraineeStatuses = {"active", "withdrawn", "departed"};
-inline const std::vector<std::string> kTestKinds = {"eps-topik", "topik", "mock", "skills"};
-inline const std::vector<std::string> kMedicalResults = {"fit", "unfit", "pending"};
-inline const std::vector<std::string> kDocumentKinds = {"passport", "criminal-record",
-                                                        "immigration-record", "photo", "diploma"};
-inline const std::vector<std::string> kDocumentStatuses = {"missing", "submitted", "verified",
-                                                           "rejected"};
-
 // Every problem with the fields, each as "field: reason". `existing` is the stored trainee for an
 // update (fields not given keep its values for cross-checks), nullptr for a new one.
 std::vector<std::string> validate_trainee(const TraineeFields& f, const Trainee* existing,
                                           FieldStyle style, const Date& today);
-
-// Checks one replicated cell the way the hub checks what centres push: the value's type and the
-// field's rule, without the rest of the row. "column: reason" on failure; never quotes the value
-// (reasons may travel to logs and to the hub's quarantine list).
-Status validate_cell(const std::string& table, const std::string& column, const Value& v);
-// The same by position in replicated_tables() and its columns (both must be in range).
-Status validate_cell(int table, int column, const Value& v);
 
 struct TestInput {
   std::string kind, date;
@@ -87,6 +71,9 @@ class Records {
 
  private:
   Result<Trainee> trainee(const std::string& ref);
+  Status check_write(const std::string& table, const std::string& row_id, const Columns& cols, bool is_new);
+  Status insert(const std::string& table, const std::string& row_id, const Columns& cols);
+  Status update(const std::string& table, const std::string& row_id, const Columns& cols);
   WriteTxn& w_;
   std::string center_;
   Date today_;

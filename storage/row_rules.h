@@ -1,0 +1,60 @@
+// The rules every replicated row obeys (SPEC §3 Validation), as one table: each column's rule
+// (type, length, enumeration, date, range) and the rules across a row's columns (the fields a new
+// row must have, scores by test kind, the IIN against birth date and sex, the order of dates).
+// The CLI and CSV import (records.h) and the hub's check of what centres push use these same
+// functions. Messages name the field and the rule, never the value: they travel to the hub's
+// quarantine list and to logs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/date.h"
+#include "storage/status.h"
+#include "storage/value.h"
+
+namespace epsync {
+
+inline const std::vector<std::string> kSectors = {"manufacturing", "agriculture", "construction",
+                                                  "fishery", "service"};
+inline const std::vector<std::string> kTraineeStatuses = {"active", "withdrawn", "departed"};
+inline const std::vector<std::string> kTestKinds = {"eps-topik", "topik", "mock", "skills"};
+inline const std::vector<std::string> kMedicalResults = {"fit", "unfit", "pending"};
+inline const std::vector<std::string> kDocumentKinds = {"passport", "criminal-record",
+                                                        "immigration-record", "photo", "diploma"};
+inline const std::vector<std::string> kDocumentStatuses = {"missing", "submitted", "verified",
+                                                           "rejected"};
+
+// Valid UTF-8 without control characters, at most `max_chars` characters; why not, if not.
+std::optional<std::string> text_problem(const std::string& s, std::size_t max_chars);
+// A plausible calendar date: real, ISO-8601 (YYYY-MM-DD), between 1900 and 2100.
+std::optional<std::string> date_problem(const std::string& s);
+
+// The score range of a test kind (EPS-TOPIK and mock 0-200, TOPIK 0-300, skills 0-100).
+struct ScoreRange {
+  std::int64_t lo = 0, hi = 0;
+};
+std::optional<ScoreRange> score_range(const std::string& kind);
+
+// Checks one replicated cell: the value's type and the column's rule, without the rest of the
+// row. "table.column: reason" on failure.
+Status validate_cell(const std::string& table, const std::string& column, const Value& v);
+// The same by position in replicated_tables() and its columns (both must be in range).
+Status validate_cell(int table, int column, const Value& v);
+
+// Who made a change (an account name): clean text of at most 64 characters.
+Status validate_operator(const std::string& op);
+
+// A row as a write leaves it: the value of each column by position, nullptr where it has none.
+using RowValues = std::vector<const Value*>;
+struct RowRules {
+  bool is_new = false;  // the write creates the row: the fields a new row must have are required
+  Date latest_date;     // dates of past events (birth, test, examination, issue) may not be later
+};
+// The rules across a row's cells, for a row whose cells each passed validate_cell. The first
+// failure as "table.column: reason".
+Status check_row(int table, const RowValues& row, const RowRules& rules);
+
+}  // namespace epsync

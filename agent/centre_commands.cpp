@@ -13,6 +13,7 @@
 #include "agent/nudge.h"
 #include "agent/config.h"
 #include "storage/history.h"
+#include "storage/private_file.h"
 #include "storage/readiness.h"
 #include "storage/regions.h"
 #include "storage/trainee_csv.h"
@@ -243,13 +244,11 @@ int export_data(const Global& g, const ExportArgs& a) {
     std::cout << text;
     return 0;
   }
-  std::string partial = *a.out + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return fail(Status::IoError(partial + ": cannot write"));
-  }
-  if (std::rename(partial.c_str(), a.out->c_str()) != 0) return fail(Status::IoError(*a.out + ": cannot write"));
+  // Names, IINs and birth dates: readable by the owner only, never written through a link.
+  auto file = PrivateFile::create_beside(*a.out);
+  if (!file.ok()) return fail(file.status());
+  if (Status s = file->write_all(text); !s.ok()) return fail(s);
+  if (Status s = file->commit(); !s.ok()) return fail(s);
   return 0;
 }
 

@@ -13,9 +13,11 @@
 #include "agent/nudge.h"
 #include "agent/config.h"
 #include "storage/history.h"
+#include "storage/private_file.h"
 #include "storage/readiness.h"
 #include "storage/regions.h"
 #include "storage/trainee_csv.h"
+#include "util/printable.h"
 
 namespace epsync::cli {
 
@@ -94,7 +96,7 @@ int init(const Global& g, const InitArgs& a) {
   if (!existing.ok()) return fail(existing.status());
   if (!existing->empty()) {
     if (existing.value() == a.center) {
-      std::cout << path.value() << " is already initialised for centre " << a.center << "\n";
+      std::cout << printable(path.value()) << " is already initialised for centre " << a.center << "\n";
       return 0;
     }
     return fail(Status::InvalidInput(path.value() + " already belongs to centre " + existing.value()));
@@ -150,18 +152,19 @@ int trainee_show(const Global& g, const std::string& ref) {
     std::cout << j.dump(2) << "\n";
     return 0;
   }
+  // Stored text may have arrived from another site by sync: escaped for the terminal.
   const Trainee& x = t.value();
-  std::cout << "id          " << x.id << "\n"
-            << "name        " << full_name(x) << "\n"
-            << "iin         " << x.iin << "\n"
-            << "birth date  " << x.birth_date << "\n"
-            << "sex         " << x.sex << "\n"
-            << "phone       " << (x.phone.empty() ? "-" : x.phone) << "\n"
-            << "sector      " << (x.sector.empty() ? "-" : x.sector) << "\n"
-            << "status      " << x.status << "\n";
+  std::cout << "id          " << printable(x.id) << "\n"
+            << "name        " << printable(full_name(x)) << "\n"
+            << "iin         " << printable(x.iin) << "\n"
+            << "birth date  " << printable(x.birth_date) << "\n"
+            << "sex         " << printable(x.sex) << "\n"
+            << "phone       " << (x.phone.empty() ? "-" : printable(x.phone)) << "\n"
+            << "sector      " << (x.sector.empty() ? "-" : printable(x.sector)) << "\n"
+            << "status      " << printable(x.status) << "\n";
   if (rd) {
     std::cout << "readiness   " << (rd->ready ? "READY" : "not ready") << "\n";
-    for (const auto& b : rd->blockers) std::cout << "  - " << b.text << "\n";
+    for (const auto& b : rd->blockers) std::cout << "  - " << printable(b.text) << "\n";
   }
   return 0;
 }
@@ -178,8 +181,8 @@ int trainee_list(const Global& g) {
     return 0;
   }
   for (const auto& t : list.value())
-    std::cout << t.id.substr(0, 8) << "  " << t.iin << "  " << t.birth_date << "  " << t.sex << "  "
-              << t.status << "  " << full_name(t) << "\n";
+    std::cout << printable(t.id.substr(0, 8)) << "  " << printable(t.iin) << "  " << printable(t.birth_date) << "  "
+              << printable(t.sex) << "  " << printable(t.status) << "  " << printable(full_name(t)) << "\n";
   std::cout << list->size() << " trainee" << (list->size() == 1 ? "" : "s") << "\n";
   return 0;
 }
@@ -211,7 +214,7 @@ int import_csv(const Global& g, const std::string& file) {
   auto outcome = import_trainees_csv(*opened->store, opened->center, ss.str(), today_local());
   if (!outcome.ok()) return fail(outcome.status());
   if (!outcome->errors.empty()) {
-    for (const auto& e : outcome->errors) std::cerr << file << ": " << e << "\n";
+    for (const auto& e : outcome->errors) std::cerr << printable(file) << ": " << printable(e) << "\n";
     std::cerr << "epsync: nothing imported: " << outcome->errors.size() << " problem"
               << (outcome->errors.size() == 1 ? "" : "s") << " in " << file << "\n";
     return 2;
@@ -243,13 +246,11 @@ int export_data(const Global& g, const ExportArgs& a) {
     std::cout << text;
     return 0;
   }
-  std::string partial = *a.out + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return fail(Status::IoError(partial + ": cannot write"));
-  }
-  if (std::rename(partial.c_str(), a.out->c_str()) != 0) return fail(Status::IoError(*a.out + ": cannot write"));
+  // Names, IINs and birth dates: readable by the owner only, never written through a link.
+  auto file = PrivateFile::create_beside(*a.out);
+  if (!file.ok()) return fail(file.status());
+  if (Status s = file->write_all(text); !s.ok()) return fail(s);
+  if (Status s = file->commit(); !s.ok()) return fail(s);
   return 0;
 }
 
@@ -279,9 +280,9 @@ int readiness(const Global& g, const std::optional<std::string>& as_of_text) {
     return 0;
   }
   for (const auto& a : assessed.value()) {
-    std::cout << (a.readiness.ready ? "READY      " : "not ready  ") << a.trainee.iin << "  "
-              << full_name(a.trainee) << "\n";
-    for (const auto& b : a.readiness.blockers) std::cout << "           - " << b.text << "\n";
+    std::cout << (a.readiness.ready ? "READY      " : "not ready  ") << printable(a.trainee.iin) << "  "
+              << printable(full_name(a.trainee)) << "\n";
+    for (const auto& b : a.readiness.blockers) std::cout << "           - " << printable(b.text) << "\n";
   }
   std::cout << ready << " of " << assessed->size() << " trainees ready on " << format_date(as_of)
             << " at " << opened->center << "\n";
@@ -306,8 +307,9 @@ int history(const Global& g, const std::string& ref) {
   }
   for (const auto& e : h.value()) {
     std::string what = e.table == "trainee" ? e.column : e.subject + " " + e.column;
-    std::cout << hlc_to_string(e.hlc).substr(0, 19) << "Z  " << (e.op.empty() ? "?" : e.op) << "  " << what
-              << ": " << value_text(e.old_value) << " -> " << value_text(e.new_value) << "\n";
+    std::cout << hlc_to_string(e.hlc).substr(0, 19) << "Z  " << (e.op.empty() ? "?" : printable(e.op)) << "  "
+              << printable(what) << ": " << printable(value_text(e.old_value)) << " -> "
+              << printable(value_text(e.new_value)) << "\n";
   }
   return 0;
 }

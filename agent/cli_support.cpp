@@ -2,6 +2,7 @@
 
 #include "storage/date.h"
 #include "storage/row_rules.h"
+#include "util/printable.h"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -59,7 +60,8 @@ Result<Opened> open_centre(const Global& g) {
 std::string iso_time(std::int64_t unix_ms) { return utc_iso_time(unix_ms); }
 
 int fail(const Status& s) {
-  std::cerr << "epsync: " << s.message() << "\n";
+  // Messages quote input, file contents and what the hub said: escaped, like every print.
+  std::cerr << "epsync: " << printable(s.message()) << "\n";
   // A wrong reference (no such trainee, no such file) is bad input as much as a malformed one.
   bool bad_input = s.code() == Status::Code::kInvalidInput || s.code() == Status::Code::kNotFound ||
                    s.code() == Status::Code::kAlreadyExists;

@@ -16,6 +16,7 @@
 #include "hub/report.h"
 #include "hub/report_json.h"
 #include "hub/review.h"
+#include "util/printable.h"
 
 namespace epsync::cli {
 
@@ -106,13 +107,13 @@ int hub_center_list(const Global& g, bool health) {
     return 0;
   }
   for (const auto& c : rows.value()) {
-    std::cout << c.center << "  " << c.region << "  " << c.name;
+    std::cout << printable(c.center) << "  " << printable(c.region) << "  " << printable(c.name);
     if (health) {
       if (!c.last_seen_ms) std::cout << "  NEVER SEEN";
       else
         std::cout << "  last seen " << iso_time(*c.last_seen_ms) << (c.stale ? " STALE" : "") << ", " << c.pending
                   << " pending, clock " << c.clock_offset_ms / 1000 << " s, certificate " << days(c.cert_expires_at)
-                  << " days, agent " << c.agent_version;
+                  << " days, agent " << printable(c.agent_version);
     }
     std::cout << "\n";
   }
@@ -132,8 +133,8 @@ int hub_duplicates(const Global& g) {
     return 0;
   }
   for (const auto& d : dups.value()) {
-    std::cout << d.iin << "  enrolled at";
-    for (const auto& c : d.centers) std::cout << " " << c;
+    std::cout << printable(d.iin) << "  enrolled at";
+    for (const auto& c : d.centers) std::cout << " " << printable(c);
     std::cout << "\n";
   }
   std::cout << dups->size() << " IIN(s) enrolled at more than one centre\n";
@@ -156,11 +157,14 @@ int hub_conflicts(const Global& g, bool all) {
     std::cout << arr.dump(2) << "\n";
     return 0;
   }
+  // Everything here came from centres (values, the operator's name): escaped for the terminal.
   for (const auto& c : list.value())
-    std::cout << c.id << "  " << c.center << "  " << c.table << " " << c.row_id.substr(0, 8) << " " << c.column << ": kept "
-              << text(c.winner) << " (" << hlc_to_string(c.winner_hlc).substr(0, 19) << "), lost " << text(c.loser) << " ("
-              << hlc_to_string(c.loser_hlc).substr(0, 19) << (c.loser_operator.empty() ? "" : ", by " + c.loser_operator)
-              << ")" << (c.resolution ? "  [" + *c.resolution + "]" : "") << "\n";
+    std::cout << c.id << "  " << printable(c.center) << "  " << printable(c.table) << " "
+              << printable(c.row_id.substr(0, 8)) << " " << printable(c.column) << ": kept " << printable(text(c.winner))
+              << " (" << hlc_to_string(c.winner_hlc).substr(0, 19) << "), lost " << printable(text(c.loser)) << " ("
+              << hlc_to_string(c.loser_hlc).substr(0, 19)
+              << (c.loser_operator.empty() ? "" : ", by " + printable(c.loser_operator)) << ")"
+              << (c.resolution ? "  [" + printable(*c.resolution) + "]" : "") << "\n";
   std::cout << list->size() << " conflict(s)" << (all ? "" : " waiting for review") << "\n";
   return 0;
 }
@@ -188,8 +192,8 @@ int hub_quarantine(const Global& g) {
     return 0;
   }
   for (const auto& e : q.value())
-    std::cout << e.id << "  " << iso_time(e.received_ms) << "  " << e.center << "  " << e.table << " " << e.row_id.substr(0, 8)
-              << "  " << e.reason << "\n";
+    std::cout << e.id << "  " << iso_time(e.received_ms) << "  " << printable(e.center) << "  " << printable(e.table) << " "
+              << printable(e.row_id.substr(0, 8)) << "  " << printable(e.reason) << "\n";
   std::cout << q->size() << " change" << (q->size() == 1 ? "" : "s") << " in quarantine\n";
   return 0;
 }
@@ -203,11 +207,11 @@ int hub_import_results(const Global& g, const std::string& file) {
   auto out = hub::import_official_results(*hub.value(), text, today_local());
   if (!out.ok()) return fail(out.status());
   if (!out->errors.empty()) {
-    for (const auto& e : out->errors) std::cerr << file << ": " << e << "\n";
+    for (const auto& e : out->errors) std::cerr << printable(file) << ": " << printable(e) << "\n";
     std::cerr << "epsync: nothing imported: " << out->errors.size() << " problem(s) in " << file << "\n";
     return 2;
   }
-  for (const auto& u : out->unknown) std::cerr << file << ": " << u << "\n";
+  for (const auto& u : out->unknown) std::cerr << printable(file) << ": " << printable(u) << "\n";
   if (g.json) {
     std::cout << json{{"imported", out->imported}, {"already_present", out->already_present},
                       {"unknown", out->unknown.size()}}.dump() << "\n";
@@ -247,7 +251,8 @@ int hub_report(const Global& g, const std::string& by, const std::optional<std::
       std::int64_t most = 0;
       for (const auto& [k, v] : r.blockers)
         if (v > most) most = v, lead = k;
-      std::cout << r.key << "," << r.trainees << "," << r.ready << "," << r.not_ready << "," << lead << "\r\n";
+      std::cout << printable(r.key) << "," << r.trainees << "," << r.ready << "," << r.not_ready << "," << printable(lead)
+                << "\r\n";
     }
     return 0;
   }
@@ -256,8 +261,8 @@ int hub_report(const Global& g, const std::string& by, const std::optional<std::
   for (const auto& r : rows.value()) {
     std::string lead;
     for (const auto& [k, v] : r.blockers) lead += (lead.empty() ? "" : ", ") + k + " " + std::to_string(v);
-    std::printf("%-20s %9lld %7lld %9lld  %s\n", r.key.c_str(), static_cast<long long>(r.trainees),
-                static_cast<long long>(r.ready), static_cast<long long>(r.not_ready), lead.c_str());
+    std::printf("%-20s %9lld %7lld %9lld  %s\n", printable(r.key).c_str(), static_cast<long long>(r.trainees),
+                static_cast<long long>(r.ready), static_cast<long long>(r.not_ready), printable(lead).c_str());
     total += r.trainees;
     ready += r.ready;
   }

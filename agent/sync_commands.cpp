@@ -8,6 +8,7 @@
 #include "agent/cli_support.h"
 #include "storage/records.h"
 #include "sync/tls.h"
+#include "util/printable.h"
 
 namespace epsync::cli {
 
@@ -80,7 +81,7 @@ int sync_now(const Global& g, bool /*wait: a one-shot sync always waits for its 
                                      " says center.id = " + cfg->center_id));
   SyncOutcome r = run_session(cfg.value(), *opened->store);
   if (!r.status.ok()) {
-    std::cerr << "epsync: sync failed: " << r.status.message() << "\n";
+    std::cerr << "epsync: sync failed: " << printable(r.status.message()) << "\n";
     return 1;
   }
   if (g.json) {
@@ -117,7 +118,7 @@ int restore(const Global& g, bool force) {
   if (Status s = store.value()->set_meta("center_id", cfg->center_id); !s.ok()) return fail(s);
   SyncOutcome r = run_session(cfg.value(), *store.value());
   if (!r.status.ok()) {
-    std::cerr << "epsync: restore failed: " << r.status.message() << "\n"
+    std::cerr << "epsync: restore failed: " << printable(r.status.message()) << "\n"
               << "epsync: " << path << " holds what arrived so far; run `epsync sync` to finish\n";
     return 1;
   }
@@ -176,7 +177,7 @@ int status(const Global& g) {
             << "site id          " << s.site_id() << "\n"
             << "pending          " << pending.value() << " change(s) not yet acknowledged by the hub\n"
             << "last sync        " << (st->last_sync_ms > 0 ? iso_time(st->last_sync_ms) : "never") << "\n"
-            << "last error       " << (st->last_error.empty() ? "-" : st->last_error) << "\n"
+            << "last error       " << (st->last_error.empty() ? "-" : printable(st->last_error)) << "\n"
             << "clock offset     " << (st->clock_offset_known ? std::to_string(st->clock_offset_ms / 1000) + " s" : "unknown")
             << "\n"
             << "certificate      " << (cert_days ? std::to_string(*cert_days) + " days left" : "unknown") << "\n";

@@ -3,8 +3,11 @@
 #include <sqlite3.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
+
+#include "storage/private_file.h"
 
 namespace epsync {
 
@@ -231,40 +234,52 @@ Status Db::error(int rc, std::string_view context) const {
   }
 }
 
-Status Db::backup_to(const std::string& dest) {
-  std::string partial = dest + ".partial";
-  std::remove(partial.c_str());
+namespace {
+
+// Copies `src` into the empty file `path` (created by PrivateFile, so already 0600). SQLite gets
+// the file without SQLITE_OPEN_CREATE and with NOFOLLOW, so it can only write into that file.
+// With journal_mode=OFF it creates no -journal beside it: a copy that fails half-way is thrown
+// away whole, so a rollback journal would protect nothing.
+Status copy_into(sqlite3* src, const std::string& path) {
   sqlite3* out = nullptr;
-  int rc = sqlite3_open_v2(partial.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, nullptr);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec(out, "PRAGMA journal_mode = OFF", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = out ? sqlite3_errmsg(out) : sqlite3_errstr(rc);
     sqlite3_close(out);
-    return Status::IoError("cannot create " + partial + ": " + msg);
+    return Status::IoError("cannot open " + path + ": " + msg);
   }
   // One step copies every page under a single read transaction: a snapshot, while WAL lets
   // writers go on.
-  sqlite3_backup* b = sqlite3_backup_init(out, "main", db_, "main");
+  sqlite3_backup* b = sqlite3_backup_init(out, "main", src, "main");
   if (!b) {
     std::string msg = sqlite3_errmsg(out);
     sqlite3_close(out);
-    std::remove(partial.c_str());
     return Status::IoError("backup: " + msg);
   }
   rc = sqlite3_backup_step(b, -1);
   int finish = sqlite3_backup_finish(b);
-  if (rc == SQLITE_DONE && finish == SQLITE_OK) rc = sqlite3_exec(out, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr);
   std::string msg = sqlite3_errmsg(out);
   sqlite3_close(out);
-  if (rc != SQLITE_OK && rc != SQLITE_DONE) {
-    std::remove(partial.c_str());
-    return Status::IoError("backup: " + msg);
-  }
-  ::chmod(partial.c_str(), 0600);  // a backup holds the same records as the store
-  if (std::rename(partial.c_str(), dest.c_str()) != 0) {
-    std::remove(partial.c_str());
-    return Status::IoError("backup: cannot move the copy to " + dest);
-  }
+  if (rc != SQLITE_DONE || finish != SQLITE_OK) return Status::IoError("backup: " + msg);
   return Status::Ok();
+}
+
+}  // namespace
+
+Status Db::backup_to(const std::string& dest) {
+  auto file = PrivateFile::create_beside(dest);
+  if (!file.ok()) return file.status();
+  EPSYNC_RETURN_IF_ERROR(copy_into(db_, file->temp_path()));
+  // The pages came from a WAL store, so the header says WAL (bytes 18 and 19 are 2). Letting
+  // SQLite switch the copy to a rollback journal would create -wal and -shm files beside it;
+  // writing the two bytes is what that switch does once the (here empty) WAL is checkpointed, and
+  // leaves a single self-contained file that opens read-only, e.g. from a write-protected stick.
+  const unsigned char rollback[2] = {1, 1};
+  if (::pwrite(file->fd(), rollback, 2, 18) != 2)
+    return Status::IoError(dest + ": cannot write " + file->temp_path());
+  return file->commit();
 }
 
 std::int64_t Db::changes() const { return sqlite3_changes64(db_); }

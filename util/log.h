@@ -1,6 +1,6 @@
 // Daemon logging on stderr with the sd-daemon priority prefixes ("<3>" error ... "<7>" debug), so
 // journald keeps the levels. Callers pass only operational facts: never an IIN, a name or a
-// medical result.
+// medical result. Every message goes through printable(), so each call writes exactly one line.
 #pragma once
 
 #include <string>

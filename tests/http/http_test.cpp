@@ -318,3 +318,25 @@ TEST_CASE("http: without a token only /healthz, a taken HTTP port does not stop 
     CHECK(r.err.find("http.address") != std::string::npos);
   }
 }
+
+TEST_CASE("http: a refused request cannot forge a log line with a priority of its own") {
+  NetWorld w;
+  w.port = free_port();
+  w.add_centre("ALM-014", "almaty");
+  HttpHub hub(w, kToken);
+  hub.start();
+  // The path decodes to a newline, "<0>" (emergency, in journald's reading of stderr) and an
+  // ESC sequence; the wrong token gets it logged as a warning.
+  auto r = hub.get("/metrics%0A%3C0%3Eforged%1B%5B2J", httplib::Headers{{"Authorization", "Bearer wrong"}});
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  CHECK(hub.stop() == 0);
+  std::string log = hub.log();
+  CHECK(log.find("/metrics\\n<0>forged\\x1b[2J from 127.0.0.1: wrong token") != std::string::npos);
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    CAPTURE(line);
+    CHECK(line.rfind("<0>", 0) != 0);
+    CHECK(line.find('\x1b') == std::string::npos);
+  }
+}

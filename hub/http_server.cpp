@@ -15,6 +15,7 @@
 #include "hub/report.h"
 #include "hub/report_json.h"
 #include "hub/review.h"
+#include "hub/server_tls.h"
 #include "storage/date.h"
 #include "storage/store.h"
 #include "sync/tls.h"
@@ -199,7 +200,14 @@ void HttpServer::Impl::healthz(httplib::Response& res) {
     if (!st.ok()) s = st.status();
     else if (auto r = st->step(); !r.ok()) s = r.status();
   }
-  if (s.ok()) return res.set_content("ok", kText);
+  if (s.ok()) {
+    // The CRL near or past its nextUpdate: degraded; past it, no centre can sync (503).
+    std::int64_t next = metrics.crl_next_update_s.load(std::memory_order_relaxed), now = unix_now();
+    std::string problem = crl_problem(next, now);
+    if (problem.empty()) return res.set_content("ok", kText);
+    if (crl_state(next, now) == CrlState::kExpired) res.status = 503;
+    return res.set_content("degraded: " + problem + "\n", kText);
+  }
   log::warning("http: /healthz: the hub store does not answer: " + s.message());
   res.status = 503;
   res.set_content("store unavailable\n", kText);
@@ -324,6 +332,36 @@ void HttpServer::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   m.thread.join();
+}
+
+int start_http(const HubConfig& cfg, const HubMetrics& metrics, const std::string& version,
+               std::optional<HttpServer>& http) {
+  // Metrics, health and the dashboard, on threads of their own with their own read-only store
+  // connections. A port that cannot be bound does not stop the sync service.
+  if (cfg.http_address.empty()) {
+    log::notice("HTTP is off (http.address is empty): no metrics, health or dashboard");
+  } else {
+    if (cfg.http_token.empty())
+      log::warning("no http.token in " + cfg.source + ": HTTP serves only /healthz, not /metrics or the dashboard");
+    http.emplace(HttpServer::Options{cfg.http_address, cfg.http_token, cfg.store_path, version}, metrics);
+    if (Status s = http->start(); s.code() == Status::Code::kInvalidInput) {
+      log::error(cfg.source + ": http.address: " + s.message());
+      return 2;
+    } else if (!s.ok()) {
+      // A warning, not an error: the hub does its real work; /healthz probes notice the gap.
+      log::warning("cannot listen for HTTP on " + cfg.http_address + ": " + s.message() +
+                   "; syncing goes on without metrics, health and dashboard");
+      http.reset();
+    } else {
+      std::string where = http->bound_address();
+      bool loopback = where.rfind("127.", 0) == 0 || where.rfind("[::1]", 0) == 0;
+      log::notice("http listening on " + where + " (/healthz, /metrics, /api/report, dashboard at /)");
+      if (!loopback && !cfg.http_token.empty())
+        log::warning("HTTP on " + where + " is not encrypted: the token crosses the network in clear; "
+                     "put a TLS reverse proxy in front or listen on 127.0.0.1");
+    }
+  }
+  return 0;
 }
 
 }  // namespace epsync::hub

@@ -2,7 +2,8 @@
 // own (cpp-httplib's pool), never touching the store worker's connection: every request opens
 // its own read-only connection to the hub store (WAL: readers never block the writer).
 //
-//   /healthz          200 "ok" when the store opens and answers; no token needed
+//   /healthz          200 "ok" when the store opens and answers; no token needed. "degraded: REASON"
+//                     when the CRL's nextUpdate is within 7 days (200) or has passed (503)
 //   /metrics          Prometheus text format 0.0.4 (metrics.h)
 //   /                 the dashboard (dashboard.h); ?as_of=YYYY-MM-DD
 //   /api/report       ?by=region|center|sector&as_of=YYYY-MM-DD: the JSON of `epsync hub report`
@@ -13,8 +14,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "hub/hub_config.h"
 #include "hub/metrics.h"
 #include "storage/status.h"
 
@@ -45,5 +48,11 @@ class HttpServer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The daemon's HTTP listener as cfg says, with what it serves logged: 2 when http.address is
+// malformed (a configuration error), else 0; an address that cannot be bound is a warning only,
+// since syncing goes on without metrics, health and dashboard.
+int start_http(const HubConfig& cfg, const HubMetrics& metrics, const std::string& version,
+               std::optional<HttpServer>& http);
 
 }  // namespace epsync::hub

@@ -17,6 +17,9 @@ Result<HubConfig> load_hub_config(const std::string& path) {
       {"sync.skew_bound_seconds", true, false, 1, 86400},
       {"sync.handshake_timeout_seconds", true, false, 1, 600},
       {"sync.idle_timeout_seconds", true, false, 1, 3600},
+      {"limits.max_sessions", true, false, 1, 100000},
+      {"limits.max_sessions_per_center", true, false, 1, 1000},
+      {"limits.max_handshakes", true, false, 1, 10000},
   };
   auto v = read_config_file(path, kSchema);
   if (!v.ok()) return v.status();
@@ -33,6 +36,9 @@ Result<HubConfig> load_hub_config(const std::string& path) {
   c.skew_bound_seconds = v->get_int("sync.skew_bound_seconds", c.skew_bound_seconds);
   c.handshake_timeout_seconds = v->get_int("sync.handshake_timeout_seconds", c.handshake_timeout_seconds);
   c.idle_timeout_seconds = v->get_int("sync.idle_timeout_seconds", c.idle_timeout_seconds);
+  c.max_sessions = v->get_int("limits.max_sessions", c.max_sessions);
+  c.max_sessions_per_center = v->get_int("limits.max_sessions_per_center", c.max_sessions_per_center);
+  c.max_handshakes = v->get_int("limits.max_handshakes", c.max_handshakes);
   return c;
 }
 

@@ -20,6 +20,10 @@ struct HubConfig {
   std::int64_t skew_bound_seconds = 300;
   std::int64_t handshake_timeout_seconds = 10;
   std::int64_t idle_timeout_seconds = 60;
+  // [limits]: connections held at once (hub/session_limits.h).
+  std::int64_t max_sessions = 1000;
+  std::int64_t max_sessions_per_center = 4;
+  std::int64_t max_handshakes = 100;
 };
 
 Result<HubConfig> load_hub_config(const std::string& path);

@@ -1,7 +1,5 @@
 #include "hub/hub_daemon.h"
 
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <systemd/sd-daemon.h>
 
 #include <atomic>
@@ -9,9 +7,12 @@
 #include <optional>
 #include <set>
 
+#include "hub/crl_watch.h"
 #include "hub/http_server.h"
 #include "hub/metrics.h"
+#include "hub/server_tls.h"
 #include "hub/session_handler.h"
+#include "hub/session_limits.h"
 #include "hub/store_worker.h"
 #include "storage/checkpointer.h"
 #include "storage/wal_sync.h"
@@ -32,14 +33,20 @@ const auto ssl_error = sync::tls::describe;
 // A failed WAL sync: restarting would not make the disk trustworthy again (systemd's unit lists
 // it in RestartPreventExitStatus).
 constexpr int kExitStoreFailed = 3;
+// How often the CRL file is looked at for a change, and its nextUpdate judged.
+constexpr std::chrono::seconds kCrlPoll{2};
+
+using TlsContext = std::shared_ptr<asio::ssl::context>;
 
 struct Shared {
   asio::io_context& io;
   StoreWorker& worker;
   const HubConfig& cfg;
   HubMetrics& metrics;
+  SessionLimits& limits;
   std::set<std::weak_ptr<class Connection>, std::owner_less<std::weak_ptr<class Connection>>> live;
   bool stopping = false;
+  bool dropping = false;  // new connections are being closed at limits.max_handshakes
   // A WAL sync failed: exit with kExitStoreFailed, which systemd does not restart on.
   std::atomic<bool> fatal{false};
 };
@@ -71,51 +78,32 @@ void count_commit(HubMetrics& m, const Result<PushAnswer>& answer, const CellCou
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Shared& shared, asio::ip::tcp::socket socket, asio::ssl::context& ctx)
-      : shared_(shared), metrics_(shared.metrics), stream_(std::move(socket), ctx), timer_(shared.io) {
+  // Holds a handshake slot of shared.limits from here on (the caller took it).
+  Connection(Shared& shared, asio::ip::tcp::socket socket, TlsContext tls)
+      : shared_(shared), metrics_(shared.metrics), limits_(shared.limits), tls_(std::move(tls)),
+        stream_(std::move(socket), *tls_), timer_(shared.io) {
     std::error_code ec;
     auto ep = stream_.lowest_layer().remote_endpoint(ec);
     peer_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+    set_refusal_slot(stream_.native_handle(), &refusal_);
   }
   ~Connection() {
     if (counted_) metrics_.sessions_open.fetch_sub(1, std::memory_order_relaxed);
+    if (handshake_slot_) limits_.end_handshake();
+    if (admitted_) limits_.leave(center_);
   }
 
   awaitable<void> run() {
     auto self = shared_from_this();
-    arm(std::chrono::seconds(shared_.cfg.handshake_timeout_seconds));
-    auto [hec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kTuple);
-    timer_.cancel();
-    if (hec) {
-      std::string why = timed_out_ ? "no handshake within the time limit" : ssl_error(hec);
-      // Say which certificate and why (expired, revoked, unknown CA), not only "verify failed".
-      long verify = SSL_get_verify_result(stream_.native_handle());
-      if (!timed_out_ && verify != X509_V_OK) why += ": " + std::string(X509_verify_cert_error_string(verify));
-      if (X509* peer = SSL_get1_peer_certificate(stream_.native_handle())) {
-        char cn[256] = {0};
-        if (X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof cn) > 0)
-          why = "certificate CN=" + std::string(cn) + ": " + why;
-        X509_free(peer);
-      }
-      log::warning("refused connection from " + peer_ + ": TLS handshake failed: " + why);
-      metrics_.handshake_failures.fetch_add(1, std::memory_order_relaxed);
-      co_return close();
-    }
-    std::string cn;
-    if (X509* peer = SSL_get1_peer_certificate(stream_.native_handle())) {
-      char buf[256] = {0};
-      if (X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, buf, sizeof buf) > 0) cn = buf;
-      X509_free(peer);
-    }
-    if (cn.empty()) {
-      log::warning("refused connection from " + peer_ + ": client certificate has no common name");
-      co_return close();
-    }
-    center_ = cn;
+    if (!co_await handshake()) co_return close();
+    if (std::string full = limits_.admit(center_); !full.empty()) co_return refuse_busy(full);
+    admitted_ = true;
+    handshake_slot_ = false;
+    limits_.end_handshake();
     counted_ = true;
     metrics_.sessions_open.fetch_add(1, std::memory_order_relaxed);
     metrics_.sessions_total.fetch_add(1, std::memory_order_relaxed);
-    session_ = std::make_unique<sync::ServerSession>(sync::ServerConfig{cn});
+    session_ = std::make_unique<sync::ServerSession>(sync::ServerConfig{center_});
     std::array<char, 64 * 1024> buf;
     while (!closed_ && !session_->closed()) {
       arm(std::chrono::seconds(shared_.cfg.idle_timeout_seconds));
@@ -153,6 +141,39 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
+  // The TLS handshake, bounded in time. The centre is the verified certificate's CN, and its
+  // certificate's expiry is read from there too, never from what the agent says.
+  awaitable<bool> handshake() {
+    arm(std::chrono::seconds(shared_.cfg.handshake_timeout_seconds));
+    auto [hec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kTuple);
+    timer_.cancel();
+    if (hec) {
+      std::string why = timed_out_ ? "no handshake within the time limit"
+                                   : refusal_reason(stream_.native_handle(), refusal_, ssl_error(hec));
+      log::warning("refused connection from " + peer_ + ": TLS handshake failed: " + why);
+      metrics_.handshake_failures.fetch_add(1, std::memory_order_relaxed);
+      co_return false;
+    }
+    PeerFacts peer = peer_facts(stream_.native_handle());
+    if (peer.common_name.empty()) {
+      log::warning("refused connection from " + peer_ + ": client certificate has no common name");
+      co_return false;
+    }
+    center_ = peer.common_name;
+    cert_not_after_ = peer.not_after;
+    co_return true;
+  }
+
+  // Over a session limit: the centre is told `busy` (its agent retries with backoff) and the
+  // connection closes; it keeps its handshake slot until it is gone.
+  void refuse_busy(const std::string& why) {
+    metrics_.sessions_busy.fetch_add(1, std::memory_order_relaxed);
+    session_ = std::make_unique<sync::ServerSession>(sync::ServerConfig{center_});
+    session_->abort(sync::kErrorBusy, "the hub is at its session limit (" + why + "); retry later");
+    dispatch();
+    flush();
+  }
+
   void arm(std::chrono::steady_clock::duration d) {
     timed_out_ = false;
     timer_.expires_after(d);
@@ -185,6 +206,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         });
       } else if (auto* hb = std::get_if<sync::server::HeartbeatReceived>(&*a)) {
         sync::Heartbeat beat = hb->heartbeat;
+        beat.cert_expires_at = cert_not_after_;  // the verified certificate's, not the agent's word
         std::string site = session_->site();
         shared_.worker.submit([self, beat, site](HubStore& hub) {
           Status s = hub.record_heartbeat(self->center_, site, beat);
@@ -280,50 +302,89 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   Shared& shared_;
-  HubMetrics& metrics_;  // outlives the io_context, so also connections destroyed with it
+  HubMetrics& metrics_;     // outlives the io_context, so also connections destroyed with it
+  SessionLimits& limits_;   // the same
+  TlsContext tls_;          // the context this connection was accepted with, kept across reloads
   Stream stream_;
   asio::steady_timer timer_;
   std::unique_ptr<sync::ServerSession> session_;
   std::string peer_, center_, out_;
+  std::string refusal_;  // why the verify callback refused the client's certificate
+  std::int64_t cert_not_after_ = 0;
   bool writing_ = false, closed_ = false, timed_out_ = false;
   bool counted_ = false;  // counted in the open sessions
+  bool handshake_slot_ = true, admitted_ = false;  // what this connection holds of limits_
 };
 
-Status configure_tls(asio::ssl::context& ctx, const HubConfig& cfg) {
-  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_3_VERSION);
-  std::error_code ec;
-  ctx.load_verify_file(cfg.ca, ec);
-  if (ec) return Status::InvalidInput(cfg.ca + ": cannot load the CA certificate: " + ssl_error(ec));
-  ctx.use_certificate_chain_file(cfg.cert, ec);
-  if (ec) return Status::InvalidInput(cfg.cert + ": cannot load the hub certificate: " + ssl_error(ec));
-  ctx.use_private_key_file(cfg.key, asio::ssl::context::pem, ec);
-  if (ec) return Status::InvalidInput(cfg.key + ": cannot load the hub key: " + ssl_error(ec));
-  ctx.set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
-  SSL_CTX_set_purpose(ctx.native_handle(), X509_PURPOSE_SSL_CLIENT);  // clientAuth certificates only
-  if (!cfg.crl.empty()) {
-    X509_STORE* store = SSL_CTX_get_cert_store(ctx.native_handle());
-    X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file());
-    if (!lookup || X509_load_crl_file(lookup, cfg.crl.c_str(), X509_FILETYPE_PEM) <= 0)
-      return Status::InvalidInput(cfg.crl + ": cannot load the certificate revocation list");
-    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
-  }
-  return Status::Ok();
-}
-
-awaitable<void> accept_loop(Shared& shared, asio::ip::tcp::acceptor& acceptor, asio::ssl::context& ctx) {
+// New connections get the TLS context current when they arrive (`tls` changes on reloads).
+awaitable<void> accept_loop(Shared& shared, asio::ip::tcp::acceptor& acceptor, const TlsContext& tls) {
+  asio::steady_timer pause(shared.io);
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(kTuple);
     if (ec) {
       if (shared.stopping || ec == asio::error::operation_aborted) co_return;
       log::warning("accept failed: " + ec.message());
+      pause.expires_after(std::chrono::milliseconds(100));  // e.g. out of descriptors: no busy loop
+      co_await pause.async_wait(kTuple);
       continue;
     }
-    auto conn = std::make_shared<Connection>(shared, std::move(socket), ctx);
+    if (!shared.limits.begin_handshake()) {  // the socket closes as it goes out of scope
+      shared.metrics.connections_dropped.fetch_add(1, std::memory_order_relaxed);
+      if (!std::exchange(shared.dropping, true))
+        log::warning("closing new connections unanswered: " + std::to_string(shared.limits.handshakes()) +
+                     " TLS handshakes are in progress (limits.max_handshakes)");
+      continue;
+    }
+    shared.dropping = false;
+    auto conn = std::make_shared<Connection>(shared, std::move(socket), tls);
     shared.live.insert(conn);
     asio::co_spawn(shared.io, conn->run(), [&shared, weak = std::weak_ptr<Connection>(conn)](std::exception_ptr) {
       shared.live.erase(weak);
     });
   }
+}
+
+// SIGHUP reads every TLS file again; a timer watches the CRL file and its nextUpdate.
+awaitable<void> reload_on_sighup(asio::signal_set& hup, CrlWatch& crl) {
+  for (;;) {
+    auto [ec, signal] = co_await hup.async_wait(kTuple);
+    if (ec) co_return;
+    crl.reload(unix_now());
+  }
+}
+
+awaitable<void> poll_crl(asio::steady_timer& timer, CrlWatch& crl) {
+  for (;;) {
+    timer.expires_after(kCrlPoll);
+    auto [ec] = co_await timer.async_wait(kTuple);
+    if (ec) co_return;
+    crl.poll(unix_now());
+  }
+}
+
+// Binds listen.address: 0, or the exit status (2: a malformed address, 1: it cannot be bound).
+int listen(const HubConfig& cfg, asio::ip::tcp::acceptor& acceptor) {
+  std::string host, port;
+  if (Status s = sync::split_address(cfg.listen_address, host, port); !s.ok()) {
+    log::error(cfg.source + ": listen.address: " + s.message());
+    return 2;
+  }
+  std::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) {
+    log::error(cfg.source + ": listen.address: '" + host + "' is not an IP address");
+    return 2;
+  }
+  asio::ip::tcp::endpoint endpoint(address, static_cast<unsigned short>(std::stoi(port)));
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    log::error("cannot listen on " + cfg.listen_address + ": " + ec.message());
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -336,60 +397,20 @@ int run_hub_daemon(const HubConfig& cfg) {
     log::error("cannot open the hub store: " + hub.status().message());
     return 1;
   }
-  asio::ssl::context ctx(asio::ssl::context::tlsv13_server);
-  if (Status s = configure_tls(ctx, cfg); !s.ok()) {
+  // Before the io_context, like the metrics: connections it destroys still give their slots back.
+  HubMetrics metrics;
+  SessionLimits limits(cfg.max_sessions, cfg.max_sessions_per_center, cfg.max_handshakes);
+  TlsContext tls;
+  CrlWatch crl(cfg, metrics, [&tls](SslCtxPtr ctx) { tls = std::make_shared<asio::ssl::context>(ctx.release()); });
+  if (Status s = crl.start(unix_now()); !s.ok()) {
     log::error(s.message());
     return 2;
   }
-  std::string host, port;
-  if (Status s = sync::split_address(cfg.listen_address, host, port); !s.ok()) {
-    log::error(cfg.source + ": listen.address: " + s.message());
-    return 2;
-  }
-  HubMetrics metrics;  // before the io_context: connections it destroys still count themselves out
   asio::io_context io;
-  std::error_code ec;
-  auto address = asio::ip::make_address(host, ec);
-  if (ec) {
-    log::error(cfg.source + ": listen.address: '" + host + "' is not an IP address");
-    return 2;
-  }
   asio::ip::tcp::acceptor acceptor(io);
-  asio::ip::tcp::endpoint endpoint(address, static_cast<unsigned short>(std::stoi(port)));
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    log::error("cannot listen on " + cfg.listen_address + ": " + ec.message());
-    return 1;
-  }
-  // Metrics, health and the dashboard, on threads of their own with their own read-only store
-  // connections. A port that cannot be bound does not stop the sync service.
+  if (int exit = listen(cfg, acceptor); exit != 0) return exit;
   std::optional<HttpServer> http;
-  if (cfg.http_address.empty()) {
-    log::notice("HTTP is off (http.address is empty): no metrics, health or dashboard");
-  } else {
-    if (cfg.http_token.empty())
-      log::warning("no http.token in " + cfg.source + ": HTTP serves only /healthz, not /metrics or the dashboard");
-    http.emplace(HttpServer::Options{cfg.http_address, cfg.http_token, cfg.store_path, EPSYNC_VERSION}, metrics);
-    if (Status s = http->start(); s.code() == Status::Code::kInvalidInput) {
-      log::error(cfg.source + ": http.address: " + s.message());
-      return 2;
-    } else if (!s.ok()) {
-      // A warning, not an error: the hub does its real work; /healthz probes notice the gap.
-      log::warning("cannot listen for HTTP on " + cfg.http_address + ": " + s.message() +
-                   "; syncing goes on without metrics, health and dashboard");
-      http.reset();
-    } else {
-      std::string where = http->bound_address();
-      bool loopback = where.rfind("127.", 0) == 0 || where.rfind("[::1]", 0) == 0;
-      log::notice("http listening on " + where + " (/healthz, /metrics, /api/report, dashboard at /)");
-      if (!loopback && !cfg.http_token.empty())
-        log::warning("HTTP on " + where + " is not encrypted: the token crosses the network in clear; "
-                     "put a TLS reverse proxy in front or listen on 127.0.0.1");
-    }
-  }
+  if (int exit = start_http(cfg, metrics, EPSYNC_VERSION, http); exit != 0) return exit;
   // Checkpoints run on a thread of their own, so no group commit (and no ack) waits on one. It is
   // declared before the worker, so it is destroyed after the worker has stopped writing.
   auto checkpointer = Checkpointer::start(hub.value()->store().db(), cfg.store_path);
@@ -405,7 +426,7 @@ int run_hub_daemon(const HubConfig& cfg) {
         asio::post(io, [done = std::make_shared<std::vector<PushJob>>(std::move(done))] {});  // freed there
       },
       syncer.ok() ? syncer.value().get() : nullptr);
-  Shared shared{io, worker, cfg, metrics, {}, false};
+  Shared shared{io, worker, cfg, metrics, limits, {}, false};
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](std::error_code e, int) {
     if (e) return;
@@ -424,7 +445,12 @@ int run_hub_daemon(const HubConfig& cfg) {
     auto deadline = std::make_shared<asio::steady_timer>(io, std::chrono::seconds(2));
     deadline->async_wait([&io, deadline](std::error_code) { io.stop(); });
   });
-  asio::co_spawn(io, accept_loop(shared, acceptor, ctx), asio::detached);
+  asio::co_spawn(io, accept_loop(shared, acceptor, tls), asio::detached);
+  asio::signal_set hup(io, SIGHUP);
+  asio::steady_timer crl_timer(io);
+  asio::co_spawn(io, reload_on_sighup(hup, crl), asio::detached);
+  asio::co_spawn(io, poll_crl(crl_timer, crl), asio::detached);
+  std::error_code ec;
   auto local = acceptor.local_endpoint(ec);
   log::notice("hub listening on " + (ec ? cfg.listen_address : local.address().to_string() + ":" + std::to_string(local.port())) +
               ", store " + cfg.store_path);

@@ -122,6 +122,22 @@ std::string render_metrics(const HubMetrics& m, const StoreView& store, std::str
   e.single("epsync_hub_handshake_failures_total", "counter",
            "Connections refused during the TLS handshake (unknown CA, revoked or expired certificate, timeout).",
            load(m.handshake_failures));
+  e.single("epsync_hub_sessions_busy_total", "counter",
+           "Sessions refused with `busy` because the hub was at limits.max_sessions or "
+           "limits.max_sessions_per_center.",
+           load(m.sessions_busy));
+  e.single("epsync_hub_connections_dropped_total", "counter",
+           "Connections closed unanswered at accept because limits.max_handshakes TLS handshakes were in progress.",
+           load(m.connections_dropped));
+  if (std::int64_t next = load(m.crl_next_update_s); next != 0)
+    e.single("epsync_hub_crl_next_update_seconds", "gauge",
+             "When the hub's certificate revocation list is due (its nextUpdate), Unix time in seconds; once "
+             "passed, every centre is refused.",
+             next);
+  e.single("epsync_hub_crl_reloads_total", "counter",
+           "TLS contexts rebuilt after SIGHUP or a changed CRL file.", load(m.crl_reloads));
+  e.single("epsync_hub_crl_reload_failures_total", "counter",
+           "Reloads that failed (the previous certificates and CRL stay in use).", load(m.crl_reload_failures));
   e.single("epsync_hub_received_bytes_total", "counter",
            "Sync protocol bytes received from centres (inside TLS, frames as sent, compressed or not).",
            load(m.bytes_in));

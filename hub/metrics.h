@@ -44,6 +44,10 @@ struct HubMetrics {
   std::atomic<std::uint64_t> sessions_total{0};      // authenticated sessions since start
   std::atomic<std::uint64_t> handshake_failures{0};  // refused TLS handshakes
   std::atomic<std::uint64_t> bytes_in{0}, bytes_out{0};  // protocol bytes inside TLS
+  std::atomic<std::uint64_t> sessions_busy{0};           // refused `busy`: at a session limit
+  std::atomic<std::uint64_t> connections_dropped{0};     // closed at accept: too many handshakes
+  std::atomic<std::int64_t> crl_next_update_s{0};        // the CRL's nextUpdate; 0: no CRL or none given
+  std::atomic<std::uint64_t> crl_reloads{0}, crl_reload_failures{0};
   // store thread
   std::atomic<std::uint64_t> batches_committed{0}, batches_failed{0};
   std::atomic<std::uint64_t> row_changes_applied{0}, cells_applied{0}, changes_quarantined{0};

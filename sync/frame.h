@@ -22,6 +22,8 @@ class FrameReader {
  public:
   explicit FrameReader(std::uint32_t max_bytes = kMaxFrameBytes) : max_(max_bytes) {}
   void feed(std::string_view bytes) { buf_.append(bytes.data(), bytes.size()); }
+  // The largest frame accepted from now on (the hub raises it once a session is welcomed).
+  void set_limit(std::uint32_t max_bytes) { max_ = max_bytes; }
   // The next payload, nullopt when incomplete, or an error (too large, bad flags, bad zstd).
   Result<std::optional<std::string>> next();
   std::size_t buffered() const { return buf_.size() - pos_; }

@@ -14,6 +14,9 @@ namespace epsync::sync {
 inline constexpr int kProtocolVersion = 1;
 inline constexpr int kMinProtocolVersion = 1;   // a hub serves agents one version behind
 inline constexpr std::uint32_t kMaxFrameBytes = 4u * 1024 * 1024;
+// What a hub reads of a frame before it has welcomed the session: a hello is a few hundred bytes,
+// and an unregistered (or not yet admitted) client must not make the hub hold megabytes.
+inline constexpr std::uint32_t kMaxFrameBytesBeforeWelcome = 16u * 1024;
 
 // Agent -> hub, first: who is speaking and what it understands.
 struct Hello {
@@ -101,6 +104,7 @@ inline constexpr const char* kErrorBadMessage = "bad-message";
 inline constexpr const char* kErrorTooLarge = "too-large";
 inline constexpr const char* kErrorTimeout = "timeout";
 inline constexpr const char* kErrorInternal = "internal";
+inline constexpr const char* kErrorBusy = "busy";  // at a session limit: retry later, with backoff
 
 using Message = std::variant<Hello, Welcome, Heartbeat, Push, Ack, Pull, Changes, Ping, Pong, Bye, Error>;
 

@@ -121,6 +121,7 @@ void ServerSession::accept(Welcome w) {
   w.schema = cfg_.schema_max;
   w.compression = cfg_.allow_compression && offered_zstd_ ? "zstd" : "";
   send(w);
+  reader_.set_limit(kMaxFrameBytes);
   compress_ = !w.compression.empty();
   state_ = State::kOpen;
 }

@@ -82,7 +82,7 @@ class ServerSession {
 
   ServerConfig cfg_;
   State state_ = State::kAwaitHello;
-  FrameReader reader_;
+  FrameReader reader_{kMaxFrameBytesBeforeWelcome};  // kMaxFrameBytes once welcomed
   std::string out_;
   bool compress_ = false;
   bool offered_zstd_ = false;

@@ -17,7 +17,8 @@ HttpHub::~HttpHub() {
 
 void HttpHub::write_config(const std::string& http_address) {
   std::string t = "[listen]\naddress = \"" + w.hub_address() + "\"\n[tls]\nca = \"" + w.ca_crt + "\"\ncert = \"" +
-                  w.dir.file("hub.crt") + "\"\nkey = \"" + w.dir.file("hub.key") + "\"\n[store]\npath = \"" +
+                  w.dir.file("hub.crt") + "\"\nkey = \"" + w.dir.file("hub.key") + "\"\n" +
+                  (crl.empty() ? "" : "crl = \"" + crl + "\"\n") + "[store]\npath = \"" +
                   w.hub_db + "\"\n[http]\naddress = \"" +
                   (http_address.empty() ? "127.0.0.1:" + std::to_string(http_port) : http_address) + "\"\n";
   if (!token.empty()) t += "token = \"" + token + "\"\n";

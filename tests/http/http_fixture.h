@@ -22,6 +22,7 @@ class HttpHub {
 
   NetWorld& w;
   std::string token, config, log_path;
+  std::string crl;  // tls.crl, if set before start()
   std::uint16_t http_port = 0;
 
   // Starts the daemon and waits until both listeners are up (new ports if one was taken).

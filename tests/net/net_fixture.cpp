@@ -213,11 +213,11 @@ std::string NetWorld::other_ca() {
 void NetWorld::write_hub_config() {
   std::string t = "[listen]\naddress = \"" + hub_address() + "\"\n[tls]\nca = \"" + ca_crt + "\"\ncert = \"" +
                   dir.file("hub.crt") + "\"\nkey = \"" + dir.file("hub.key") + "\"\n";
-  if (opt.crl) t += "crl = \"" + pki + "/ca.crl\"\n";
+  if (opt.crl) t += "crl = \"" + (opt.crl_file.empty() ? pki + "/ca.crl" : opt.crl_file) + "\"\n";
   t += "[store]\npath = \"" + hub_db + "\"\n[sync]\nidle_timeout_seconds = " + std::to_string(opt.idle_timeout_seconds) +
        "\nhandshake_timeout_seconds = " + std::to_string(opt.handshake_timeout_seconds) + "\n";
   // Many hubs may run at once in tests: the HTTP listener takes any free port, not 7080.
-  t += "[http]\naddress = \"127.0.0.1:0\"\n";
+  t += "[http]\naddress = \"127.0.0.1:0\"\n" + opt.extra_toml;
   write_file_bytes(hub_config, t);
 }
 
@@ -261,6 +261,11 @@ int NetWorld::stop_hub() {
 }
 
 bool NetWorld::hub_running() { return hub_ && hub_->running(); }
+
+void NetWorld::signal_hub(int sig) {
+  REQUIRE(hub_running());
+  kill(hub_->pid(), sig);
+}
 
 std::string NetWorld::log() const { return read_file_bytes(hub_log); }
 

@@ -90,6 +90,8 @@ class NetWorld {
     int idle_timeout_seconds = 20;
     int handshake_timeout_seconds = 10;
     bool crl = false;
+    std::string crl_file;    // tls.crl when crl is set; default PKI/ca.crl
+    std::string extra_toml;  // appended to hub.toml after its [http] section
   };
   NetWorld() : NetWorld(Options{}) {}
   explicit NetWorld(Options opt);
@@ -112,6 +114,7 @@ class NetWorld {
   void start_hub();
   int stop_hub();  // SIGTERM; returns the exit code
   bool hub_running();
+  void signal_hub(int sig);
   std::string hub_address() const { return "127.0.0.1:" + std::to_string(port); }
   std::string log() const;
   std::size_t log_size() const { return log().size(); }

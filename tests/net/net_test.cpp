@@ -424,7 +424,7 @@ TEST_CASE("net: refused connections and sessions are logged with a reason and ch
     CHECK(r.exit_code != 127);
     CHECK(r.out.find("too-large") != std::string::npos);  // the hub said why before closing
   });
-  CHECK(w.log().find("frame of 4294967295 bytes exceeds the 4194304-byte limit") != std::string::npos);
+  CHECK(w.log().find("frame of 4294967295 bytes exceeds the 16384-byte limit") != std::string::npos);  // before welcome
   refused("random bytes instead of TLS", "TLS handshake failed", [&] {
     std::mt19937 rng(20261122);
     std::string junk(512, '\0');

@@ -183,11 +183,16 @@ int hub_quarantine(const Global& g) {
   if (!hub.ok()) return fail(hub.status());
   auto q = hub.value()->quarantine();
   if (!q.ok()) return fail(q.status());
+  auto refused = hub.value()->refused();  // refused for good: forbidden or malformed
+  if (!refused.ok()) return fail(refused.status());
   if (g.json) {
     json arr = json::array();
     for (const auto& e : q.value())
-      arr.push_back({{"id", e.id}, {"received", iso_time(e.received_ms)}, {"center", e.center}, {"site", e.site},
-                     {"site_seq", e.site_seq}, {"table", e.table}, {"row_id", e.row_id}, {"reason", e.reason}});
+      arr.push_back({{"id", e.id}, {"kind", "quarantined"}, {"received", iso_time(e.received_ms)}, {"center", e.center},
+                     {"site", e.site}, {"site_seq", e.site_seq}, {"table", e.table}, {"row_id", e.row_id}, {"reason", e.reason}});
+    for (const auto& e : refused.value())
+      arr.push_back({{"kind", "refused"}, {"received", iso_time(e.received_ms)}, {"center", e.center}, {"site", e.site},
+                     {"site_seq", e.site_seq}, {"reason", e.reason}});
     std::cout << arr.dump(2) << "\n";
     return 0;
   }
@@ -195,6 +200,12 @@ int hub_quarantine(const Global& g) {
     std::cout << e.id << "  " << iso_time(e.received_ms) << "  " << printable(e.center) << "  " << printable(e.table) << " "
               << printable(e.row_id.substr(0, 8)) << "  " << printable(e.reason) << "\n";
   std::cout << q->size() << " change" << (q->size() == 1 ? "" : "s") << " in quarantine\n";
+  if (refused->empty()) return 0;
+  for (const auto& e : refused.value())
+    std::cout << "refused  " << iso_time(e.received_ms) << "  " << printable(e.center) << "  change " << e.site_seq
+              << " of site " << printable(e.site.substr(0, 8)) << "  " << printable(e.reason) << "\n";
+  std::cout << refused->size() << " change" << (refused->size() == 1 ? "" : "s")
+            << " refused for good (another centre's row or site, or malformed; nothing of their batches was applied)\n";
   return 0;
 }
 

@@ -103,6 +103,8 @@ class HubStore {
   using JobOutcome = std::variant<sync::Ack, Refusal>;
   explicit HubStore(HubOptions opt) : opt_(std::move(opt)) {}
   Status bind_known_sites();
+  // Rows of (id, received_ms, site_seq, center, site, table, row_id, reason).
+  Result<std::vector<QuarantineEntry>> entries(const std::string& sql);
   Result<JobOutcome> apply_job(StoreTxn& txn, const PushJob& job);
   Status record_refusal(StoreTxn& txn, const PushJob& job, const Refusal& r);
   bool known_refused(const RowChange& c) const;

@@ -218,16 +218,19 @@ Result<std::vector<TraineeFacts>> load_facts(Store& store, const std::optional<s
   std::unordered_map<std::string_view, size_t> by_id;
   by_id.reserve(facts.size() * 2);
   for (size_t i = 0; i < facts.size(); ++i) by_id.emplace(facts[i].trainee.id, i);
+  // A check counts for a trainee only when the trainee's own centre recorded it: a record another
+  // centre attached to a trainee id it learnt somehow changes nothing (docs/SECURITY.md).
   auto each = [&](const std::string& columns, const char* table, auto&& fn) -> Status {
-    auto st = db.prepare("SELECT trainee_id, " + columns + " FROM " + table + " WHERE deleted = 0" + only_centre);
+    auto st = db.prepare("SELECT trainee_id, " + columns + ", center_id FROM " + table + " WHERE deleted = 0" + only_centre);
     if (!st.ok()) return st.status();
     if (center) st->bind(1, *center);
+    const int owner = st->column_count() - 1;
     for (;;) {
       auto r = st->step();
       if (!r.ok()) return r.status();
       if (!r.value()) return Status::Ok();
       auto it = by_id.find(st->column_view(0));
-      if (it != by_id.end()) fn(facts[it->second], st.value());
+      if (it != by_id.end() && facts[it->second].trainee.center_id == st->column_view(owner)) fn(facts[it->second], st.value());
     }
   };
   EPSYNC_RETURN_IF_ERROR(each("kind, test_date, score", "test_result", [](TraineeFacts& f, const Stmt& s) {

@@ -18,15 +18,6 @@ std::string name_of(const char* column, FieldStyle style) {
   return flag;
 }
 
-bool one_of(const std::string& v, const std::vector<std::string>& allowed) {
-  return std::find(allowed.begin(), allowed.end(), v) != allowed.end();
-}
-
-std::string list_of(const std::vector<std::string>& allowed) {
-  std::string out;
-  for (const auto& a : allowed) out += (out.empty() ? "" : ", ") + a;
-  return out;
-}
 
 Status invalid(const std::string& field, const std::string& reason) {
   return Status::InvalidInput(field + ": " + reason);
@@ -151,9 +142,9 @@ std::vector<std::string> validate_trainee(const TraineeFields& f, const Trainee*
               });
     if (!ok) fail("phone", "must be 5-20 characters of digits, spaces, + - ( )");
   }
-  if (f.sector && !f.sector->empty() && !one_of(*f.sector, kSectors))
+  if (f.sector && !f.sector->empty() && !is_one_of(*f.sector, kSectors))
     fail("sector", "must be one of " + list_of(kSectors) + ", got '" + *f.sector + "'");
-  if (f.status && !one_of(*f.status, kTraineeStatuses))
+  if (f.status && !is_one_of(*f.status, kTraineeStatuses))
     fail("status", "must be one of " + list_of(kTraineeStatuses) + ", got '" + *f.status + "'");
   return errors;
 }
@@ -230,13 +221,15 @@ Status Records::check_write(const std::string& table, const std::string& row_id,
     row[static_cast<std::size_t>(def.column_index(kOwnerColumn))] = &owner;
     row[static_cast<std::size_t>(def.column_index(kDeletedColumn))] = &live;
   }
+  std::uint64_t written = 0;
   for (const auto& [name, value] : cols) {
     const int c = def.column_index(name);
     if (c < 0) return Status::InvalidInput("unknown column '" + name + "' in table " + table);
     EPSYNC_RETURN_IF_ERROR(validate_cell(t, c, value));
     row[static_cast<std::size_t>(c)] = &value;
+    written |= std::uint64_t{1} << c;
   }
-  return check_row(t, row, RowRules{is_new, today_});
+  return check_row(t, row, RowRules{is_new, today_, is_new ? ~std::uint64_t{0} : written});
 }
 
 Status Records::insert(const std::string& table, const std::string& row_id, const Columns& cols) {
@@ -324,11 +317,12 @@ Result<std::string> Records::record_korean(const std::string& ref, const KoreanI
 }
 
 Result<std::string> Records::record_test(const std::string& ref, const TestInput& in) {
-  if (!one_of(in.kind, kTestKinds)) return invalid("kind", "must be one of " + list_of(kTestKinds) + ", got '" + in.kind + "'");
+  if (!is_one_of(in.kind, kTestKinds)) return invalid("kind", "must be one of " + list_of(kTestKinds) + ", got '" + in.kind + "'");
   EPSYNC_RETURN_IF_ERROR(check_past_date("date", in.date, today_));
-  std::int64_t max = in.kind == "topik" ? 300 : in.kind == "skills" ? 100 : 200;
-  if (in.score < 0 || in.score > max)
-    return invalid("score", in.kind + " scores run from 0 to " + std::to_string(max) + ", got " + std::to_string(in.score));
+  const ScoreRange range = score_range(in.kind).value();  // the kind is one of kTestKinds
+  if (in.score < range.lo || in.score > range.hi)
+    return invalid("score", in.kind + " scores run from " + std::to_string(range.lo) + " to " + std::to_string(range.hi) +
+                                ", got " + std::to_string(in.score));
   if (in.source != "center" && in.source != "official") return invalid("source", "must be center or official");
   auto t = trainee(ref);
   if (!t.ok()) return t.status();
@@ -341,7 +335,7 @@ Result<std::string> Records::record_test(const std::string& ref, const TestInput
 
 Result<std::string> Records::record_medical(const std::string& ref, const MedicalInput& in) {
   EPSYNC_RETURN_IF_ERROR(check_past_date("date", in.date, today_));
-  if (!one_of(in.result, kMedicalResults))
+  if (!is_one_of(in.result, kMedicalResults))
     return invalid("result", "must be one of " + list_of(kMedicalResults) + ", got '" + in.result + "'");
   EPSYNC_RETURN_IF_ERROR(check_any_date("valid_until", in.valid_until));
   if (in.valid_until && *parse_date(*in.valid_until) < *parse_date(in.date))
@@ -361,9 +355,9 @@ Result<std::string> Records::record_medical(const std::string& ref, const Medica
 }
 
 Result<std::string> Records::record_document(const std::string& ref, const DocumentInput& in) {
-  if (!one_of(in.kind, kDocumentKinds))
+  if (!is_one_of(in.kind, kDocumentKinds))
     return invalid("kind", "must be one of " + list_of(kDocumentKinds) + ", got '" + in.kind + "'");
-  if (!one_of(in.status, kDocumentStatuses))
+  if (!is_one_of(in.status, kDocumentStatuses))
     return invalid("status", "must be one of " + list_of(kDocumentStatuses) + ", got '" + in.status + "'");
   if (in.issued) EPSYNC_RETURN_IF_ERROR(check_past_date("issued", *in.issued, today_));
   EPSYNC_RETURN_IF_ERROR(check_any_date("expires", in.expires));

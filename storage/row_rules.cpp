@@ -8,9 +8,7 @@
 
 namespace epsync {
 
-namespace {
-
-bool one_of(const std::string& v, const std::vector<std::string>& allowed) {
+bool is_one_of(const std::string& v, const std::vector<std::string>& allowed) {
   return std::find(allowed.begin(), allowed.end(), v) != allowed.end();
 }
 
@@ -19,8 +17,6 @@ std::string list_of(const std::vector<std::string>& allowed) {
   for (const auto& a : allowed) out += (out.empty() ? "" : ", ") + a;
   return out;
 }
-
-}  // namespace
 
 // Valid UTF-8 without control characters, at most `max_chars` characters.
 std::optional<std::string> text_problem(const std::string& s, std::size_t max_chars) {
@@ -146,7 +142,7 @@ Status validate_cell(int table, int column, const Value& v) {
       return Status::Ok();
     case CellRule::kEnum:
       if (is_null(v) && rule.nullable) return Status::Ok();
-      if (!text || !one_of(*text, *rule.allowed)) return bad("must be one of " + list_of(*rule.allowed));
+      if (!text || !is_one_of(*text, *rule.allowed)) return bad("must be one of " + list_of(*rule.allowed));
       return Status::Ok();
     case CellRule::kDate:
       if (is_null(v) && rule.nullable) return Status::Ok();
@@ -258,6 +254,11 @@ Status check_row(int table, const RowValues& row, const RowRules& rules) {
     const std::string* t = text(column);
     return t ? parse_date(*t) : std::nullopt;
   };
+  auto wrote = [&](std::initializer_list<int> columns) {
+    for (int c : columns)
+      if (c >= 0 && (rules.written >> c) & 1) return true;
+    return false;
+  };
   auto bad = [&](int column, const std::string& why) {
     return Status::InvalidInput(def.name + "." + def.columns[static_cast<std::size_t>(column)].name + ": " + why);
   };
@@ -265,26 +266,26 @@ Status check_row(int table, const RowValues& row, const RowRules& rules) {
     for (int c : r.required)
       if (!value(c)) return bad(c, "is required for a new record");
   for (int c : r.past_dates)
-    if (auto d = date(c); d && *d > rules.latest_date) return bad(c, "is in the future");
-  if (r.iin >= 0) {
+    if (auto d = date(c); d && wrote({c}) && *d > rules.latest_date) return bad(c, "is in the future");
+  if (r.iin >= 0 && wrote({r.iin, r.birth_date, r.sex})) {
     const std::string *iin = text(r.iin), *sex = text(r.sex);
     auto birth = date(r.birth_date);
     if (iin && sex && birth && sex->size() == 1 && !check_iin_matches(*iin, *birth, (*sex)[0]).ok())
       return bad(r.iin, "digits 1-7 do not agree with birth_date and sex");
   }
-  if (r.score >= 0) {
+  if (r.score >= 0 && wrote({r.kind, r.score})) {
     const std::string* kind = text(r.kind);
     const auto* score = value(r.score) ? std::get_if<std::int64_t>(value(r.score)) : nullptr;
     if (auto range = kind ? score_range(*kind) : std::nullopt; range && score && (*score < range->lo || *score > range->hi))
       return bad(r.score, *kind + " scores run from " + std::to_string(range->lo) + " to " + std::to_string(range->hi));
   }
-  if (r.result >= 0) {
+  if (r.result >= 0 && wrote({r.check_date, r.result, r.valid_until})) {
     auto examined = date(r.check_date), valid_until = date(r.valid_until);
     if (examined && valid_until && *valid_until < *examined) return bad(r.valid_until, "is before check_date");
     const std::string* result = text(r.result);
     if (result && *result == "fit" && !value(r.valid_until)) return bad(r.valid_until, "is required when the result is fit");
   }
-  if (r.expires >= 0) {
+  if (r.expires >= 0 && wrote({r.issued, r.expires})) {
     auto issued = date(r.issued), expires = date(r.expires);
     if (issued && expires && *expires <= *issued) return bad(r.expires, "is not after issued");
   }

@@ -27,6 +27,10 @@ inline const std::vector<std::string> kDocumentKinds = {"passport", "criminal-re
 inline const std::vector<std::string> kDocumentStatuses = {"missing", "submitted", "verified",
                                                            "rejected"};
 
+// Whether `v` is one of `allowed`; the allowed values as "a, b, c" for messages.
+bool is_one_of(const std::string& v, const std::vector<std::string>& allowed);
+std::string list_of(const std::vector<std::string>& allowed);
+
 // Valid UTF-8 without control characters, at most `max_chars` characters; why not, if not.
 std::optional<std::string> text_problem(const std::string& s, std::size_t max_chars);
 // A plausible calendar date: real, ISO-8601 (YYYY-MM-DD), between 1900 and 2100.
@@ -52,6 +56,9 @@ using RowValues = std::vector<const Value*>;
 struct RowRules {
   bool is_new = false;  // the write creates the row: the fields a new row must have are required
   Date latest_date;     // dates of past events (birth, test, examination, issue) may not be later
+  // The columns the write sets (bit i: column i); a rule is checked only when the write sets one
+  // of its columns, so a write is never blamed for what the row already held. All by default.
+  std::uint64_t written = ~std::uint64_t{0};
 };
 // The rules across a row's cells, for a row whose cells each passed validate_cell. The first
 // failure as "table.column: reason".

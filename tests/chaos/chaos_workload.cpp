@@ -358,7 +358,13 @@ bool Workload::concurrent_pair(std::size_t i, const std::function<void(std::size
   Value cv, hv;
   if (cell.column == "status" || cell.column == "result") {
     const auto& domain = cell.column == "status" ? kDocumentStatuses : kMedicalResults;
-    cv = other_than(rng_, domain, {a});
+    std::vector<Value> not_these = {a};
+    // A registrar cannot record "fit" without a validity date (storage/row_rules.h): the hub
+    // would quarantine it, as it does for anyone who writes around the CLI.
+    if (cell.column == "result")
+      if (auto until = w_.cell(c.db, cell.table, cell.row, "valid_until"); !until || is_null(*until))
+        not_these.push_back(std::string("fit"));
+    cv = other_than(rng_, domain, not_these);
     hv = other_than(rng_, domain, {b, cv});
   } else if (cell.column == "valid_until") {
     std::vector<std::string> dates;

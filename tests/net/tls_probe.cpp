@@ -122,7 +122,14 @@ std::optional<sync::Message> TlsProbe::receive(std::chrono::seconds limit) {
 std::optional<sync::Message> TlsProbe::say_hello(const std::string& center) {
   sync::Hello h;
   h.center = center;
-  h.site = "5e1f" + std::string(28, '0');
+  // A site of the probe's own per centre: the hub binds a site to the first centre presenting it.
+  std::string site;
+  for (unsigned char ch : center) {
+    static const char* const hex = "0123456789abcdef";
+    site += hex[ch >> 4];
+    site += hex[ch & 15];
+  }
+  h.site = (site + std::string(32, '0')).substr(0, 32);
   h.agent_version = "probe";
   h.schema_max = latest_schema_version();
   if (!send(h)) return std::nullopt;

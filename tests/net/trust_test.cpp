@@ -4,6 +4,8 @@
 // as it was, and the victim's next sync succeeds with nothing lost.
 #include <doctest/doctest.h>
 
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "net/hostile_client.h"
@@ -104,6 +106,15 @@ TEST_CASE("trust: a centre cannot write another centre's rows, whatever owner it
     check_same(w.hub_state(), before);
   }
   CHECK(scalar(w.hub_db, "SELECT count(*) FROM refused WHERE center = 'ALM-014' AND code = 'forbidden-row'") == 3);
+  auto listed = w.hub_cmd({"quarantine", "--json"});
+  REQUIRE_MESSAGE(listed.exit_code == 0, listed.err);
+  int refused = 0;
+  for (const auto& e : json::parse(listed.out))
+    if (e["kind"] == "refused") {
+      ++refused;
+      CHECK(e["reason"].get<std::string>().rfind("forbidden-row: ", 0) == 0);
+    }
+  CHECK(refused == 3);
   t.victim_unharmed();
 }
 
@@ -238,5 +249,51 @@ TEST_CASE("trust: a refused change is set aside at the centre and the queue behi
   CHECK(text.out.find("what to do:") != std::string::npos);
   auto third = w.sync("ALM-014");  // nothing is sent again
   CHECK(third.exit_code == 0);
+  t.victim_unharmed();
+}
+
+TEST_CASE("trust: over the wire the hub applies the CLI's rules and quarantines what breaks them") {
+  TrustWorld t;
+  NetWorld& w = t.w;
+  const HubState before = w.hub_state();
+  std::string site = new_random_id();
+  const std::string own_trainee = new_row_id();
+  RowChange trainee = own_new_trainee(site, 1);
+  trainee.row_id = own_trainee;
+  auto test_row = [&](std::int64_t seq, std::int64_t score) {
+    return forged_change("test_result", new_row_id(), "ALM-014", site, seq,
+                         {cell("center_id", std::string("ALM-014")), cell("deleted", std::int64_t{0}),
+                          cell("trainee_id", own_trainee), cell("kind", std::string("eps-topik")),
+                          cell("test_date", std::string("2026-09-20")), cell("score", score),
+                          cell("source", std::string("center"))});
+  };
+  RowChange mismatched = own_new_trainee(site, 3);  // the IIN encodes 1995-01-01, F
+  mismatched.cells[5].value = std::string("1995-01-02");  // birth_date
+  RowChange only_surname = forged_change("trainee", new_row_id(), "ALM-014", site, 4,
+                                         {cell("center_id", std::string("ALM-014")), cell("surname", std::string("Жалғыз"))});
+  RowChange escaped_operator = test_row(5, 120);
+  escaped_operator.op = "reg\x1b[2J\n<0>istrar";
+  auto r = hostile_session(w, t.attacker(),
+                           {"", site, {trainee, test_row(2, 250), mismatched, only_surname, escaped_operator, test_row(6, 150)}});
+  CHECK_MESSAGE(r.status == "ok", r.status);
+  REQUIRE(r.acks.size() == 1);
+  CHECK(r.acks[0].hwm == 6);  // counted as received: the queue flows
+  std::map<std::int64_t, std::string> reasons;
+  for (const auto& q : r.acks[0].quarantined) reasons[q.site_seq] = q.reason;
+  REQUIRE(reasons.size() == 4);
+  CHECK(reasons[2].rfind("test_result.score: eps-topik scores run from 0 to 200", 0) == 0);
+  CHECK(reasons[3].rfind("trainee.iin:", 0) == 0);
+  CHECK(reasons[4].rfind("trainee.", 0) == 0);
+  CHECK(reasons[4].find("is required") != std::string::npos);
+  CHECK(reasons[5].rfind("operator:", 0) == 0);
+  // Only the valid trainee and its valid result were applied; nothing else changed.
+  CHECK(scalar(w.hub_db, "SELECT count(*) FROM trainee WHERE id = '" + own_trainee + "'") == 1);
+  CHECK(scalar(w.hub_db, "SELECT count(*) FROM test_result WHERE trainee_id = '" + own_trainee + "'") == 1);
+  CHECK(scalar(w.hub_db, "SELECT count(*) FROM quarantine WHERE site = '" + site + "'") == 4);
+  CHECK(w.hub_state().change_log == before.change_log + 2);
+  // The hub's log says why without the operator's escapes or any value.
+  std::string log = w.log();
+  CHECK(log.find("\x1b[2J") == std::string::npos);
+  CHECK(log.find("\n<0>") == std::string::npos);
   t.victim_unharmed();
 }

@@ -201,3 +201,32 @@ TEST_CASE("readiness: parameters come from the replicated rules table") {
   CHECK(validate_rule("eps_topik_pass_mark", "eighty").message() == "eps_topik_pass_mark: must be a whole number, got 'eighty'");
   CHECK_FALSE(validate_rule("shoe_size", "42").ok());
 }
+
+TEST_CASE("readiness: a check another centre attached to a trainee does not count for that trainee") {
+  test::TempDir dir;
+  test::FakeClock clock;
+  auto s = test::make_store(dir.file("hub.db"), clock);
+  std::string id;
+  {
+    WriteTxn w(*s);
+    REQUIRE(w.begin().ok());
+    Records rec(w, "AST-001", kAsOf);
+    TraineeFields f;
+    f.iin = make_iin(Date{1995, 1, 1}, 'F', 1);
+    f.surname = "Қасымова", f.given_name = "Әлия", f.birth_date = "1995-01-01", f.sex = "F";
+    id = rec.add_trainee(f, FieldStyle::kFlag).value();
+    REQUIRE(rec.record_medical(id, {"2026-05-01", "fit", "2027-05-01", {}}).ok());
+    for (const char* kind : {"passport", "criminal-record", "immigration-record"})
+      REQUIRE(rec.record_document(id, {kind, "verified", {}, {}, std::string("2031-01-01"), {}}).ok());
+    // Another centre records a passed EPS-TOPIK against AST-001's trainee id.
+    REQUIRE(w.insert("test_result", new_row_id(), "ALM-014",
+                     {{"trainee_id", id}, {"kind", std::string("eps-topik")}, {"test_date", std::string("2026-03-01")},
+                      {"score", std::int64_t{190}}, {"source", std::string("center")}}).ok());
+    REQUIRE(w.commit().ok());
+  }
+  auto all = assess_store(*s, kAsOf);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 1);
+  CHECK_FALSE(all->front().readiness.ready);
+  CHECK(all->front().readiness.blockers.front().kind == "language-test");
+}

@@ -161,15 +161,7 @@ Result<HubStore::JobOutcome> HubStore::apply_job(StoreTxn& txn, const PushJob& j
       }
     }
     if (reason.empty()) continue;
-    if (!refused_before) {
-      auto st = txn.db().cached(
-          "INSERT OR IGNORE INTO quarantine (received_ms, center, site, site_seq, tbl, row_id, reason, change) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-      if (!st.ok()) return st.status();
-      (*st)->bind(1, opt_.clock()).bind(2, job.center).bind(3, c.site).bind(4, c.site_seq).bind(5, c.table);
-      (*st)->bind(6, c.row_id).bind(7, reason).bind_blob(8, sync::encode_message(sync::Push{0, {c}}));
-      EPSYNC_RETURN_IF_ERROR((*st)->run());
-    }
+    if (!refused_before) EPSYNC_RETURN_IF_ERROR(quarantine_change(txn, job.center, c, reason));
     if (Status aside = merger.set_aside(c); !aside.ok()) return forbidden(aside);
     ack.quarantined.push_back({c.site_seq, reason});
   }
@@ -180,6 +172,16 @@ Result<HubStore::JobOutcome> HubStore::apply_job(StoreTxn& txn, const PushJob& j
     ack.hwm = hwm.value();
   }
   return JobOutcome{std::move(ack)};
+}
+
+Status HubStore::quarantine_change(StoreTxn& txn, const std::string& center, const RowChange& c, const std::string& reason) {
+  auto st = txn.db().cached(
+      "INSERT OR IGNORE INTO quarantine (received_ms, center, site, site_seq, tbl, row_id, reason, change) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, opt_.clock()).bind(2, center).bind(3, c.site).bind(4, c.site_seq).bind(5, c.table);
+  (*st)->bind(6, c.row_id).bind(7, reason).bind_blob(8, sync::encode_message(sync::Push{0, {c}}));
+  return (*st)->run();
 }
 
 Status HubStore::record_refusal(StoreTxn& txn, const PushJob& job, const Refusal& r) {

@@ -107,6 +107,7 @@ class HubStore {
   Result<std::vector<QuarantineEntry>> entries(const std::string& sql);
   Result<JobOutcome> apply_job(StoreTxn& txn, const PushJob& job);
   Status record_refusal(StoreTxn& txn, const PushJob& job, const Refusal& r);
+  Status quarantine_change(StoreTxn& txn, const std::string& center, const RowChange& c, const std::string& reason);
   bool known_refused(const RowChange& c) const;
   Result<std::string> refusal_reason(const RowChange& c);
   // "<site>:<site_seq>" of the log entry at `seq`, "" if there is none.

@@ -68,7 +68,7 @@ if [[ $which == tsan || $which == all ]]; then
   configure_and_build build-tsan EPSYNC_TSAN epsync net_tests http_tests sync_tests hub_tests storage_tests chaos_test
   export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan
   ctest --test-dir build-tsan -j"$jobs" --output-on-failure --label-exclude 'long' \
-    -R '^(net|http|sync|codec|frames|report|restore|review|agent daemon|checkpointer|hub pull|wal sync|store worker)' -E '^http_browser$' "$@"
+    -R '^(net|http|trust|sync|codec|frames|report|restore|review|agent daemon|checkpointer|hub pull|wal sync|store worker)' -E '^http_browser$' "$@"
   build-tsan/tests/chaos_test --seeds "$chaos_seeds" --first 1
   unset TSAN_OPTIONS
   check_reports "TSan ($((SECONDS - start)) s)"

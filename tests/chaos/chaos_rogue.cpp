@@ -1,6 +1,7 @@
 #include "chaos/chaos_rogue.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <tuple>
 #include <thread>
@@ -79,6 +80,13 @@ void Rogue::finish() {
 }
 
 bool Rogue::attack(Attack a) {
+  auto t0 = std::chrono::steady_clock::now();
+  bool made = attack_now(a);
+  out_.fig.rogue.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return made;
+}
+
+bool Rogue::attack_now(Attack a) {
   switch (a) {
     case Attack::kOwnRows: {
       own_site_ = new_random_id();

@@ -65,6 +65,7 @@ class Rogue {
   };
   static const char* name(Attack a);
   bool attack(Attack a);  // false: nothing to attack yet (no honest row or site at the hub)
+  bool attack_now(Attack a);
   bool own_site_attack();
   bool forged_batch(Attack a);
   bool steal_site();

@@ -26,6 +26,7 @@ struct SeedOptions {
 // What the misbehaving centre did (chaos_rogue.h).
 struct RogueFigures {
   int attacks = 0, refusals = 0, acked = 0, set_aside = 0;
+  double seconds = 0;  // spent in its sessions and their checks
 };
 
 struct SeedFigures {

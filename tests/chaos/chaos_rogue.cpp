@@ -152,7 +152,8 @@ bool Rogue::forged_batch(Attack a) {
     else if (a == Attack::kUnknownTable) c = forged_change("payroll", new_row_id(), me, site, 2, {cell("x", std::int64_t{1})});
     else if (a == Attack::kUnknownColumn) c = forged_change("trainee", new_row_id(), me, site, 2, {cell("salary", std::int64_t{1})});
     else if (a == Attack::kNoCells) c = forged_change("trainee", new_row_id(), me, site, 2, {});
-    else c = forged_change("trainee", new_row_id(), me, site, names = 0, {cell("phone", std::string("+77010000000"))});
+    else c = forged_change("trainee", new_row_id(), me, site, 0, {cell("phone", std::string("+77010000000"))});
+    if (a == Attack::kSeqZero) names = 0;  // the refusal cannot name it
   }
   auto r = session({"", site, {own_trainee(site, 1), c}});
   expect_refusal(name(a), r, code, site, names, 0);

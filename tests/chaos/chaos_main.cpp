@@ -61,6 +61,11 @@ void add(SeedFigures& t, const SeedFigures& f) {
   c.missing_conflicts += f.checks.missing_conflicts;
   c.hub_changes += f.checks.hub_changes;
   c.hub_conflicts += f.checks.hub_conflicts;
+  t.rogue.attacks += f.rogue.attacks;
+  t.rogue.refusals += f.rogue.refusals;
+  t.rogue.acked += f.rogue.acked;
+  t.rogue.set_aside += f.rogue.set_aside;
+  t.rogue.seconds += f.rogue.seconds;
   t.seconds += f.seconds;
   t.settle_seconds = std::max(t.settle_seconds, f.settle_seconds);  // the longest
 }
@@ -69,12 +74,14 @@ void print(const char* label, const SeedFigures& f) {
   std::printf("%s: %.1f s (quiet after %.1f s); writes: %d CLI, %d registrar tool, %d hub corrections, %d official "
               "results in %d imports; %d concurrent pairs; kills: agents %d (+%d SIGTERM), hub %d; connections: %s; "
               "checked %d writes, %d last values, %d pairs (later won %d), %lld hub row changes, %lld hub conflicts; "
-              "divergences %d, lost %d, duplicates %d, missing conflicts %d\n",
+              "divergences %d, lost %d, duplicates %d, missing conflicts %d; misbehaving centre: %d attacks, %d refused, "
+              "%d own changes applied, %d set aside when sent again, in %.1f s\n",
               label, f.seconds, f.settle_seconds, f.cli_writes, f.library_writes, f.hub_writes, f.official_results,
               f.hub_imports, f.pairs, f.agent_kills, f.agent_stops, f.hub_kills, fault_line(f.proxy).c_str(),
               f.checks.writes_checked, f.checks.cells_checked, f.checks.pairs_checked, f.checks.pairs_later_won,
               static_cast<long long>(f.checks.hub_changes), static_cast<long long>(f.checks.hub_conflicts),
-              f.checks.divergences, f.checks.lost, f.checks.duplicates, f.checks.missing_conflicts);
+              f.checks.divergences, f.checks.lost, f.checks.duplicates, f.checks.missing_conflicts, f.rogue.attacks,
+              f.rogue.refusals, f.rogue.acked, f.rogue.set_aside, f.rogue.seconds);
   std::fflush(stdout);
 }
 

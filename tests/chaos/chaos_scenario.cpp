@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "chaos/chaos_rogue.h"
 #include "chaos/chaos_workload.h"
 
 namespace epsync::test {
@@ -20,11 +21,12 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 class Scenario {
  public:
   Scenario(ChaosWorld& w, std::uint64_t seed, const SeedOptions& opt, Ledger& ledger, SeedResult& out)
-      : w_(w), opt_(opt), out_(out), load_(w, seed, ledger, out) {}
+      : w_(w), opt_(opt), out_(out), load_(w, seed, ledger, out), rogue_(w, seed, opt.ops, ledger, out) {}
 
   void chaos();
   void settle();
   void stop_everything();
+  Rogue& rogue() { return rogue_; }
 
  private:
   std::size_t centres() const { return w_.centres.size(); }
@@ -38,6 +40,7 @@ class Scenario {
   const SeedOptions& opt_;
   SeedResult& out_;
   Workload load_;
+  Rogue rogue_;  // the misbehaving centre, straight to the hub
   std::set<std::size_t> down_;  // agents the harness took down
   bool hub_down_ = false;
 };
@@ -136,6 +139,7 @@ void Scenario::chaos() {
       did += paired ? " pair at " + w_.centres[i].id + ";" : "";
     }
     if (!paired) did += " write " + random_write(i) + " at " + w_.centres[i].id + ";";
+    if (!hub_down_) did += rogue_.at(op);
     if (load_.chance(30)) std::this_thread::sleep_for(milliseconds(load_.pick(80)));
     if (double t = since(op_start); t > 1.5)
       out_.notes.push_back("operation " + std::to_string(op) + " took " + std::to_string(t) + " s:" + did);
@@ -197,6 +201,8 @@ void Scenario::settle() {
   if (!busy.empty())
     load_.fail("no quiescence within " + std::to_string(opt_.settle_limit.count()) + " s; still busy:" + left + "\n" +
                w_.logs());
+  // The misbehaving centre's attacks not made yet (the hub was down, or it had nothing to attack).
+  if (busy.empty()) rogue_.finish();
   // `epsync status` agrees: nothing pending anywhere.
   for (std::size_t i = 0; i < centres() && busy.empty(); ++i) {
     auto r = w_.centre_cmd(i, {"status", "--json"});
@@ -241,6 +247,8 @@ SeedResult run_chaos_seed(const Pki& pki, std::uint64_t seed, const SeedOptions&
   s.stop_everything();
   out.notes.insert(out.notes.end(), w.slow.begin(), w.slow.end());
   auto failures = check_world(w, ledger, out.fig.checks);
+  out.failures.insert(out.failures.end(), failures.begin(), failures.end());
+  failures = s.rogue().check();
   out.failures.insert(out.failures.end(), failures.begin(), failures.end());
   out.fig.seconds = since(t0);
   if (!out.failures.empty()) {

@@ -23,11 +23,18 @@ struct SeedOptions {
   std::chrono::seconds settle_limit{45};  // quiescence must come within this
 };
 
+// What the misbehaving centre did (chaos_rogue.h).
+struct RogueFigures {
+  int attacks = 0, refusals = 0, acked = 0, set_aside = 0;
+  double seconds = 0;  // spent in its sessions and their checks
+};
+
 struct SeedFigures {
   int cli_writes = 0, library_writes = 0, hub_writes = 0, hub_imports = 0, official_results = 0, pairs = 0;
   int agent_kills = 0, agent_stops = 0, hub_kills = 0;
   ChaosProxyStats proxy;  // summed over the centres' proxies
   CheckFigures checks;
+  RogueFigures rogue;
   double seconds = 0, settle_seconds = 0;
 };
 

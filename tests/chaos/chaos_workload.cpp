@@ -267,7 +267,9 @@ void Workload::hub_correction() {
       {"document_check", {"status"}},
       {"test_result", {"score"}}};
   const auto& [table, columns] = kCells[static_cast<std::size_t>(pick(4))];
-  auto candidates = rows(w_.hub_db, table);
+  // Not the misbehaving centre's rows: they stay as it sent them (chaos_rogue.h), and the honest
+  // workload of a seed picks the same rows with or without it.
+  auto candidates = rows(w_.hub_db, table, "deleted = 0 AND center_id != '" + w_.rogue.id + "'");
   if (candidates.empty()) return;
   std::string row = candidates[static_cast<std::size_t>(pick(static_cast<int>(candidates.size())))].first;
   std::string column = columns[static_cast<std::size_t>(pick(static_cast<int>(columns.size())))];
@@ -293,7 +295,8 @@ void Workload::hub_rules() {
 }
 
 void Workload::hub_import_results() {
-  auto known = query(w_, w_.hub_db, "SELECT id, iin FROM trainee WHERE deleted = 0 ORDER BY id");
+  auto known = query(w_, w_.hub_db, "SELECT id, iin FROM trainee WHERE deleted = 0 AND center_id != ? ORDER BY id",
+                     {w_.rogue.id});
   if (known.empty()) return;
   std::string csv = "iin,test_date,score\n";
   std::vector<std::tuple<std::string, std::string, std::int64_t>> lines;  // trainee, date, score

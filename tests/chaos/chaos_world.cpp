@@ -34,6 +34,11 @@ const std::vector<CentreSpec>& chaos_centre_specs() {
   return specs;
 }
 
+const CentreSpec& chaos_rogue_spec() {
+  static const CentreSpec spec = {"KZO-013", "kyzylorda"};
+  return spec;
+}
+
 Pki::Pki(std::size_t centres) {
   REQUIRE(centres <= chaos_centre_specs().size());
   ca = dir.file("pki/ca.crt");
@@ -43,6 +48,8 @@ Pki::Pki(std::size_t centres) {
     const auto& id = chaos_centre_specs()[i].id;
     certs({"center", "--dir", dir.file("pki"), "--out", prefix(id), "--id", id});
   }
+  const auto& rogue = chaos_rogue_spec().id;
+  certs({"center", "--dir", dir.file("pki"), "--out", prefix(rogue), "--id", rogue});
 }
 
 ChaosWorld::ChaosWorld(const Pki& pki, std::size_t n, std::uint64_t seed, ChaosTiming timing, ChaosProxyOptions popt)
@@ -52,6 +59,8 @@ ChaosWorld::ChaosWorld(const Pki& pki, std::size_t n, std::uint64_t seed, ChaosT
   hub_log = dir.file("hub.log");
   hub_port = free_port();
   start_hub();
+  auto added = hub_cmd({"center", "add", rogue.id, "--region", rogue.region, "--name", "Орталық " + rogue.id});
+  REQUIRE_MESSAGE(added.exit_code == 0, "hub center add: " << describe(added));
   popt.agent_timeout = std::chrono::seconds(timing.agent_timeout_s);
   for (std::size_t i = 0; i < n; ++i) {
     ChaosCentre c;

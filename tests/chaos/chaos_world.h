@@ -27,8 +27,11 @@ struct CentreSpec {
 };
 // The centres a world may have, in order (a world takes the first N).
 const std::vector<CentreSpec>& chaos_centre_specs();
+// The misbehaving centre (chaos_rogue.h): registered at every world's hub, with a certificate of
+// its own, but no agent and no store.
+const CentreSpec& chaos_rogue_spec();
 
-// A CA, the hub's certificate and one per centre, made once for every seed of the process
+// A CA, the hub's certificate and one per centre (the misbehaving one too), made once for every seed of the process
 // (epsync-certs costs about 0.2 s a certificate).
 class Pki {
  public:
@@ -61,7 +64,8 @@ class ChaosWorld {
   TempDir dir;
   std::string hub_db, hub_config, hub_log;
   std::uint16_t hub_port = 0;
-  std::vector<ChaosCentre> centres;
+  std::vector<ChaosCentre> centres;  // the honest centres
+  CentreSpec rogue = chaos_rogue_spec();
   std::string hung;  // what a daemon that did not stop on SIGTERM was doing (gdb), if any
   std::vector<std::string> slow;  // daemons slow to start or stop (notes, not failures)
 
@@ -71,6 +75,8 @@ class ChaosWorld {
   void kill_hub();  // SIGKILL
   int stop_hub();   // SIGTERM (SIGKILL after a grace period); the exit code
   bool hub_up();
+  std::string hub_address() const { return "127.0.0.1:" + std::to_string(hub_port); }
+  const Pki& pki() const { return pki_; }
 
   // The agent daemons.
   void start_agent(std::size_t i);

@@ -28,15 +28,19 @@ RowChange forged_change(const std::string& table, const std::string& row_id, con
 }
 
 HostileResult hostile_session(NetWorld& w, const Centre& as, HostilePlan plan) {
+  return hostile_session(HostileTarget{w.hub_address(), w.ca_crt, as.cert, as.key, as.id}, std::move(plan));
+}
+
+HostileResult hostile_session(const HostileTarget& to, HostilePlan plan) {
   sync::ClientConfig cfg;
-  cfg.hello.center = plan.center.empty() ? as.id : plan.center;
+  cfg.hello.center = plan.center.empty() ? to.center : plan.center;
   cfg.hello.site = plan.site.empty() ? new_random_id() : plan.site;
   cfg.hello.agent_version = "hostile";
   cfg.hello.schema_min = cfg.hello.schema_max = latest_schema_version();
   sync::ClientSession session(cfg);
   sync::ClientOptions opt;
-  opt.address = w.hub_address();
-  opt.files = {w.ca_crt, as.cert, as.key, ""};
+  opt.address = to.address;
+  opt.files = {to.ca, to.cert, to.key, ""};
   opt.connect_timeout = std::chrono::seconds(5);
   opt.idle_timeout = std::chrono::seconds(10);
   HostileResult out;

@@ -30,7 +30,16 @@ struct HostilePlan {
   std::vector<RowChange> push;  // sent as one batch after the welcome
 };
 
-// One session as `as` (its certificate and key) against the world's hub.
+// Where a hostile session goes, and the certificate it presents.
+struct HostileTarget {
+  std::string address;          // the hub's host:port
+  std::string ca, cert, key;    // the CA to trust; the centre's certificate and key
+  std::string center;           // the certificate's centre
+};
+
+// One session as `to.center` (its certificate and key) against the hub at `to.address`.
+HostileResult hostile_session(const HostileTarget& to, HostilePlan plan);
+// The same against a network test world's hub, as `as`.
 HostileResult hostile_session(NetWorld& w, const Centre& as, HostilePlan plan);
 
 // A row change shaped as an honest agent would send it: one write by `site` to `row_id` of `table`.

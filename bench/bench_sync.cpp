@@ -236,9 +236,12 @@ int main(int argc, char** argv) {
   // The row changes for B2b are read per run and freed before B1 runs: the agent and hub are
   // forked from this process, and a fork's peak RSS would otherwise count these pages.
   auto load_changes = [&] {
+    // The centre's own changes only: after a run's B1 its store also holds what it pulled from
+    // the hub (the hub's reference rows), which the hub refuses from a centre.
     auto s = Store::open(centre);
     ChangeQuery q;
     q.limit = 100'000'000;
+    q.site = s.value()->site_id();
     return read_changes(*s.value(), q).value();
   };
   std::size_t row_changes = 0;

@@ -243,16 +243,7 @@ std::vector<std::vector<std::string>> Rogue::hub_query(const std::string& sql, c
   o.read_only = true;
   auto db = Db::open(w_.hub_db, o);
   REQUIRE_MESSAGE(db.ok(), db.status().message());
-  auto st = (*db)->prepare(sql);
-  REQUIRE_MESSAGE(st.ok(), st.status().message());
-  for (std::size_t i = 0; i < params.size(); ++i) st->bind(static_cast<int>(i + 1), params[i]);
-  std::vector<std::vector<std::string>> out;
-  while (st->step().value()) {
-    std::vector<std::string> row;
-    for (int c = 0; c < st->column_count(); ++c) row.push_back(st->column_text(c));
-    out.push_back(std::move(row));
-  }
-  return out;
+  return text_rows(**db, sql, params);
 }
 
 std::int64_t Rogue::hub_held(const std::string& site) {

@@ -20,16 +20,7 @@ using json = nlohmann::json;
 std::vector<std::vector<std::string>> query(ChaosWorld& w, const std::string& db, const std::string& sql,
                                             const std::vector<std::string>& params = {}) {
   auto s = w.open(db);
-  auto st = s->db().prepare(sql);
-  REQUIRE_MESSAGE(st.ok(), st.status().message());
-  for (std::size_t i = 0; i < params.size(); ++i) st->bind(static_cast<int>(i + 1), params[i]);
-  std::vector<std::vector<std::string>> out;
-  while (st->step().value()) {
-    std::vector<std::string> row;
-    for (int c = 0; c < st->column_count(); ++c) row.push_back(st->column_text(c));
-    out.push_back(std::move(row));
-  }
-  return out;
+  return text_rows(s->db(), sql, params);
 }
 
 // A value from `domain` that is none of `avoid`.

@@ -231,6 +231,19 @@ std::string ChaosWorld::dump(const std::string& path, const std::optional<std::s
   return d.value();
 }
 
+std::vector<std::vector<std::string>> text_rows(Db& db, const std::string& sql, const std::vector<std::string>& params) {
+  auto st = db.prepare(sql);
+  REQUIRE_MESSAGE(st.ok(), st.status().message());
+  for (std::size_t i = 0; i < params.size(); ++i) st->bind(static_cast<int>(i + 1), params[i]);
+  std::vector<std::vector<std::string>> out;
+  while (st->step().value()) {
+    std::vector<std::string> row;
+    for (int c = 0; c < st->column_count(); ++c) row.push_back(st->column_text(c));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 std::optional<Value> ChaosWorld::cell(const std::string& path, const std::string& table, const std::string& row,
                                       const std::string& column) {
   auto s = open(path);

@@ -15,6 +15,7 @@
 
 #include "chaos/chaos_proxy.h"
 #include "net/net_fixture.h"
+#include "storage/sqlite.h"
 #include "storage/store.h"
 #include "storage/value.h"
 #include "support/run.h"
@@ -53,6 +54,9 @@ struct ChaosCentre {
   std::unique_ptr<ChildProcess> agent;
   std::size_t log_from = 0;  // the log's size when the running agent was started
 };
+
+// Every row of a query as text, its parameters bound in order.
+std::vector<std::vector<std::string>> text_rows(Db& db, const std::string& sql, const std::vector<std::string>& params);
 
 class ChaosWorld {
  public:

@@ -255,3 +255,43 @@ TEST_CASE("capture: a store rebuilt by replaying its own change log equals the s
   CHECK(canonical_dump(*replica2).value() == want);
   CHECK(site_high_water_mark(*replica2, s->site_id()).value() == log.back().site_seq);
 }
+
+TEST_CASE("capture: a row's owner never changes, neither by a local write nor by a merged change") {
+  test::TempDir dir;
+  test::FakeClock clock;
+  auto a = test::make_store(dir.file("a.db"), clock);
+  auto b = test::make_store(dir.file("b.db"), clock);
+  {
+    WriteTxn w(*a);
+    REQUIRE(w.begin().ok());
+    REQUIRE(w.insert("trainee", "t1", "ALM-014", trainee_cols("Қасымова")).ok());
+    REQUIRE(w.commit().ok());
+  }
+  REQUIRE(merge_batch(*b, all_changes(*a)).ok());
+  const std::string before = canonical_dump(*b).value();
+  {
+    WriteTxn w(*b);
+    REQUIRE(w.begin().ok());
+    Status s = w.update("trainee", "t1", {{"center_id", std::string("AST-001")}});
+    CHECK(s.code() == Status::Code::kInvalidInput);
+  }
+  // A change claiming the row for another centre, first write or update: refused, nothing applied.
+  for (bool first_write : {true, false}) {
+    CAPTURE(first_write);
+    auto forged = all_changes(*a).front();
+    forged.center = "AST-001";
+    forged.site = std::string(32, 'f');
+    forged.site_seq = first_write ? 1 : 2;
+    forged.hlc += 1000;
+    if (first_write) {
+      for (auto& cell : forged.cells)
+        if (cell.column == "center_id") cell.value = std::string("AST-001");
+    } else {
+      forged.cells = {CellChange{"status", std::string("withdrawn"), 0, ""}};
+    }
+    auto r = merge_batch(*b, {forged});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Status::Code::kForbidden);
+    CHECK(canonical_dump(*b).value() == before);
+  }
+}

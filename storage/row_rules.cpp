@@ -1,6 +1,7 @@
 #include "storage/row_rules.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "storage/iin.h"
 #include "storage/regions.h"
@@ -30,9 +31,17 @@ std::optional<std::string> text_problem(const std::string& s, std::size_t max_ch
     }
     size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
     if (len == 0 || i + len > s.size()) return "is not valid UTF-8";
-    for (size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return "is not valid UTF-8";
-    if (c < 0x20 || c == 0x7f) return "contains a control character";
+    std::uint32_t cp = len == 1 ? c : c & (0x7fu >> len);
+    for (size_t k = 1; k < len; ++k) {
+      const auto next = static_cast<unsigned char>(s[i + k]);
+      if ((next >> 6) != 2) return "is not valid UTF-8";
+      cp = (cp << 6) | (next & 0x3fu);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8 either (and JSON
+    // writers refuse them); C1 controls steer terminals like C0 ones.
+    static constexpr std::uint32_t kLeast[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kLeast[len] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return "is not valid UTF-8";
+    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return "contains a control character";
     i += len;
     ++chars;
   }

@@ -142,6 +142,12 @@ std::vector<Walk> walks() {
     Columns c = trainee_cols(iin_m, "1990-05-17", "M");
     c[1].second = std::string("Нур\x1b[31mланов");
     out.push_back({"text without control characters", add(f), insert_trainee(c), "surname:", "trainee.surname:"});
+    for (const char* bad : {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc2\x9b"}) {
+      // An overlong '/', a surrogate, past U+10FFFF, a C1 control (CSI).
+      f.surname = std::string("Нур") + bad;
+      c[1].second = std::string("Нур") + bad;
+      out.push_back({"text is valid UTF-8", add(f), insert_trainee(c), "surname:", "trainee.surname:"});
+    }
     f.surname = std::string(101, 'a');
     c[1].second = std::string(101, 'a');
     out.push_back({"text length", add(f), insert_trainee(c), "surname:", "trainee.surname:"});

@@ -111,13 +111,14 @@ TEST_CASE("agent daemon: READY, STATUS and WATCHDOG - backs off while the hub is
   notify.wait_for("READY=1", std::chrono::seconds(20));
   notify.wait_for("STATUS=", std::chrono::seconds(5));
   std::string seen = notify.wait_for("WATCHDOG=1", std::chrono::seconds(5));
-  CHECK(seen.find("READY=1") != std::string::npos);
+  CHECK_MESSAGE(seen.find("READY=1") != std::string::npos, "agent stderr:\n" << read_file_bytes(err));
   CHECK(seen.find("STATUS=") != std::string::npos);
   CHECK(seen.find("WATCHDOG=1") != std::string::npos);
 
   // The hub is down: the first attempt fails and the agent backs off about 5 s (+-25 %).
-  CHECK(wait_until([&] { return read_file_bytes(err).find("sync failed (1 in a row)") != std::string::npos; },
-                   std::chrono::seconds(20)));
+  CHECK_MESSAGE(wait_until([&] { return read_file_bytes(err).find("sync failed (1 in a row)") != std::string::npos; },
+                           std::chrono::seconds(20)),
+                "agent stderr:\n" << read_file_bytes(err));
   std::string log = read_file_bytes(err);
   auto at = log.find("retrying in ");
   REQUIRE(at != std::string::npos);

@@ -27,8 +27,9 @@ const std::map<std::string, std::string> kEnv = {{"EPSYNC_OPERATOR", "net-test"}
 
 int decode_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 
-// The child's side of a fork: files in place, then exec. Never returns.
-[[noreturn]] void exec_child(const std::vector<std::string>& argv, const std::string& in_path, const std::string& out_path,
+// The child's side of a fork: files in place, then exec. Never returns. Only async-signal-safe
+// calls: the plan was made before the fork (support/run.h).
+[[noreturn]] void exec_child(const ExecPlan& plan, const std::string& in_path, const std::string& out_path,
                              const std::string& err_path, bool append, pid_t parent) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // the test process dies, so does the child
   if (getppid() != parent) _exit(126);
@@ -40,11 +41,7 @@ int decode_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) :
   dup2(in, 0);
   dup2(out, 1);
   dup2(err, 2);
-  for (const auto& [k, v] : kEnv) setenv(k.c_str(), v.c_str(), 1);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  execvp(args[0], args.data());
+  execvpe(plan.argv()[0], plan.argv(), plan.envp());
   _exit(127);
 }
 
@@ -57,9 +54,10 @@ std::string tail(const std::string& s, std::size_t n = 3000) { return s.size() <
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& out_path,
                            const std::string& err_path) {
+  const ExecPlan plan(argv, kEnv);
   pid_t parent = getpid();
   pid_ = fork();
-  if (pid_ == 0) exec_child(argv, "/dev/null", out_path, err_path, true, parent);
+  if (pid_ == 0) exec_child(plan, "/dev/null", out_path, err_path, true, parent);
   REQUIRE_MESSAGE(pid_ > 0, "fork failed");
 }
 
@@ -102,9 +100,10 @@ int ChildProcess::stop(std::chrono::milliseconds grace) {
 RunResult run_with_stdin(const std::vector<std::string>& argv, const std::string& stdin_path, int timeout_seconds) {
   TempDir io;
   std::string out_path = io.file("out"), err_path = io.file("err");
+  const ExecPlan plan(argv, kEnv);
   pid_t parent = getpid();
   pid_t pid = fork();
-  if (pid == 0) exec_child(argv, stdin_path, out_path, err_path, false, parent);
+  if (pid == 0) exec_child(plan, stdin_path, out_path, err_path, false, parent);
   REQUIRE_MESSAGE(pid > 0, "fork failed");
   RunResult r;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);

@@ -13,23 +13,33 @@
 
 namespace epsync::test {
 
+ExecPlan::ExecPlan(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
+    : argv_text_(argv) {
+  for (char** e = environ; e && *e; ++e) {
+    std::string entry(*e);
+    if (!env.count(entry.substr(0, entry.find('=')))) env_text_.push_back(std::move(entry));
+  }
+  for (const auto& [k, v] : env) env_text_.push_back(k + "=" + v);
+  for (auto& a : argv_text_) argv_.push_back(a.data());
+  argv_.push_back(nullptr);
+  for (auto& e : env_text_) envp_.push_back(e.data());
+  envp_.push_back(nullptr);
+}
+
 RunResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
               int timeout_seconds) {
   TempDir io;
   std::string out_path = io.file("out"), err_path = io.file("err");
+  const ExecPlan plan(argv, env);
   pid_t pid = fork();
-  if (pid == 0) {
+  if (pid == 0) {  // async-signal-safe calls only from here to exec
     int in = open("/dev/null", O_RDONLY);
     int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
+    execve(plan.argv()[0], plan.argv(), plan.envp());
     _exit(127);
   }
   RunResult r;

@@ -12,6 +12,21 @@ struct RunResult {
   std::string out, err;
 };
 
+// What a forked child needs to exec, made before fork(): in a process with threads (a notify
+// reader, a fault proxy) the child may make only async-signal-safe calls until exec, and malloc is
+// not one (an ASan-built test's child once hung in it, never reaching exec).
+class ExecPlan {
+ public:
+  // The environment is this process's, with `env` added or replaced.
+  ExecPlan(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+  char* const* argv() const { return argv_.data(); }
+  char* const* envp() const { return envp_.data(); }
+
+ private:
+  std::vector<std::string> argv_text_, env_text_;
+  std::vector<char*> argv_, envp_;
+};
+
 // `env` entries are added to (or replace in) the child's environment. Standard input is empty.
 RunResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
               int timeout_seconds = 60);

@@ -12,11 +12,11 @@
 #include "agent/commands.h"
 #include "agent/nudge.h"
 #include "agent/config.h"
-#include "storage/history.h"
+#include "records/history.h"
 #include "storage/private_file.h"
-#include "storage/readiness.h"
-#include "storage/regions.h"
-#include "storage/trainee_csv.h"
+#include "records/readiness.h"
+#include "records/regions.h"
+#include "records/trainee_csv.h"
 #include "util/printable.h"
 
 namespace epsync::cli {

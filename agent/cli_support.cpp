@@ -1,7 +1,7 @@
 #include "agent/cli_support.h"
 
-#include "storage/date.h"
-#include "storage/row_rules.h"
+#include "records/date.h"
+#include "records/row_rules.h"
 #include "util/printable.h"
 
 #include <pwd.h>

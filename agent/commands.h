@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "storage/records.h"
+#include "records/records.h"
 
 namespace epsync::cli {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "storage/date.h"
-#include "storage/iin.h"
+#include "records/date.h"
+#include "records/iin.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
 

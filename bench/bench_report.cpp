@@ -11,8 +11,8 @@
 #include "hub/hub_store.h"
 #include "hub/report.h"
 #include "storage/change_log.h"
-#include "storage/iin.h"
-#include "storage/regions.h"
+#include "records/iin.h"
+#include "records/regions.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
 

@@ -28,7 +28,7 @@
 
 #include "hub/hub_store.h"
 #include "storage/change_log.h"
-#include "storage/iin.h"
+#include "records/iin.h"
 #include "storage/store.h"
 #include "support/run.h"
 #include "support/temp_dir.h"

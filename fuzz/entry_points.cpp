@@ -8,7 +8,7 @@
 
 #include "agent/config.h"
 #include "hub/hub_config.h"
-#include "storage/csv.h"
+#include "records/csv.h"
 #include "sync/bulk_decode.h"
 #include "sync/codec.h"
 #include "sync/frame.h"

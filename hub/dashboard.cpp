@@ -1,6 +1,6 @@
 #include "hub/dashboard.h"
 
-#include "storage/date.h"
+#include "records/date.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -16,7 +16,7 @@
 #include "hub/report_json.h"
 #include "hub/review.h"
 #include "hub/server_tls.h"
-#include "storage/date.h"
+#include "records/date.h"
 #include "storage/store.h"
 #include "sync/tls.h"
 #include "util/log.h"

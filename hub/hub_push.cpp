@@ -5,8 +5,8 @@
 
 #include "storage/change_log.h"
 #include "storage/merge.h"
-#include "storage/records.h"
-#include "storage/row_rules.h"
+#include "records/records.h"
+#include "records/row_rules.h"
 #include "storage/schema.h"
 #include "sync/codec.h"
 

@@ -2,9 +2,9 @@
 
 #include "storage/change_log.h"
 #include "storage/merge.h"
-#include "storage/records.h"
-#include "storage/row_rules.h"
-#include "storage/regions.h"
+#include "records/records.h"
+#include "records/row_rules.h"
+#include "records/regions.h"
 #include "storage/schema.h"
 #include "sync/codec.h"
 

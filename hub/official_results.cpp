@@ -3,8 +3,8 @@
 #include <map>
 
 #include "storage/change_log.h"
-#include "storage/csv.h"
-#include "storage/iin.h"
+#include "records/csv.h"
+#include "records/iin.h"
 #include "storage/store.h"
 
 namespace epsync::hub {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "hub/hub_store.h"
-#include "storage/date.h"
+#include "records/date.h"
 
 namespace epsync::hub {
 

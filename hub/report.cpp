@@ -2,8 +2,8 @@
 
 #include <unordered_map>
 
-#include "storage/readiness.h"
-#include "storage/regions.h"
+#include "records/readiness.h"
+#include "records/regions.h"
 
 namespace epsync::hub {
 

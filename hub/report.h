@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "storage/date.h"
+#include "records/date.h"
 #include "storage/status.h"
 #include "storage/store.h"
 

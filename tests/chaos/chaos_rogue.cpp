@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "storage/change_log.h"
-#include "storage/date.h"
-#include "storage/iin.h"
+#include "records/date.h"
+#include "records/iin.h"
 #include "storage/schema.h"
 #include "storage/sqlite.h"
 #include "storage/store.h"

@@ -5,9 +5,9 @@
 
 #include "hub/hub_store.h"
 #include "storage/change_log.h"
-#include "storage/date.h"
-#include "storage/iin.h"
-#include "storage/records.h"
+#include "records/date.h"
+#include "records/iin.h"
+#include "records/records.h"
 #include "storage/schema.h"
 
 namespace epsync::test {

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "cli/cli_fixture.h"
-#include "storage/date.h"
-#include "storage/iin.h"
+#include "records/date.h"
+#include "records/iin.h"
 
 using namespace epsync;
 using namespace epsync::test;

@@ -13,9 +13,9 @@
 #include "http/http_fixture.h"
 #include "hub/hub_store.h"
 #include "storage/change_log.h"
-#include "storage/date.h"
-#include "storage/iin.h"
-#include "storage/records.h"
+#include "records/date.h"
+#include "records/iin.h"
+#include "records/records.h"
 #include "storage/store.h"
 
 using namespace epsync;

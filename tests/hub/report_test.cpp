@@ -8,9 +8,9 @@
 #include "hub/hub_store.h"
 #include "hub/report.h"
 #include "storage/change_log.h"
-#include "storage/iin.h"
-#include "storage/readiness.h"
-#include "storage/regions.h"
+#include "records/iin.h"
+#include "records/readiness.h"
+#include "records/regions.h"
 #include "support/temp_dir.h"
 
 using namespace epsync;

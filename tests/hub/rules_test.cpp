@@ -10,8 +10,8 @@
 #include "hub/hub_store.h"
 #include "storage/change_log.h"
 #include "storage/dump.h"
-#include "storage/iin.h"
-#include "storage/records.h"
+#include "records/iin.h"
+#include "records/records.h"
 #include "support/temp_dir.h"
 
 using namespace epsync;

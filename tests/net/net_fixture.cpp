@@ -15,9 +15,9 @@
 #include <thread>
 
 #include "storage/change_log.h"
-#include "storage/date.h"
+#include "records/date.h"
 #include "storage/dump.h"
-#include "storage/iin.h"
+#include "records/iin.h"
 
 namespace epsync::test {
 

@@ -12,10 +12,10 @@
 #include "agent/agent_sync.h"
 #include "hub/hub_store.h"
 #include "hub/session_handler.h"
-#include "storage/date.h"
+#include "records/date.h"
 #include "storage/dump.h"
-#include "storage/iin.h"
-#include "storage/records.h"
+#include "records/iin.h"
+#include "records/records.h"
 #include "support/fake_clock.h"
 #include "support/temp_dir.h"
 

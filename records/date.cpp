@@ -1,4 +1,4 @@
-#include "storage/date.h"
+#include "records/date.h"
 
 #include <cstdio>
 #include <ctime>

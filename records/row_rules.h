@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "storage/date.h"
+#include "records/date.h"
 #include "storage/status.h"
 #include "storage/value.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "storage/date.h"
+#include "records/date.h"
 #include "storage/status.h"
 
 namespace epsync {

@@ -1,10 +1,10 @@
-#include "storage/trainee_csv.h"
+#include "records/trainee_csv.h"
 
 #include <algorithm>
 #include <map>
 
-#include "storage/csv.h"
-#include "storage/records.h"
+#include "records/csv.h"
+#include "records/records.h"
 
 namespace epsync {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "storage/date.h"
-#include "storage/records.h"
+#include "records/date.h"
+#include "records/records.h"
 #include "storage/status.h"
 #include "storage/store.h"
 

@@ -1,4 +1,4 @@
-#include "storage/csv.h"
+#include "records/csv.h"
 
 namespace epsync {
 

@@ -1,4 +1,4 @@
-#include "storage/readiness.h"
+#include "records/readiness.h"
 
 #include <algorithm>
 #include <tuple>

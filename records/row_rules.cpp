@@ -1,10 +1,10 @@
-#include "storage/row_rules.h"
+#include "records/row_rules.h"
 
 #include <algorithm>
 #include <cstdint>
 
-#include "storage/iin.h"
-#include "storage/regions.h"
+#include "records/iin.h"
+#include "records/regions.h"
 #include "storage/schema.h"
 
 namespace epsync {

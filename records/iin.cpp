@@ -1,4 +1,4 @@
-#include "storage/iin.h"
+#include "records/iin.h"
 
 #include <cstdio>
 

@@ -1,9 +1,9 @@
-#include "storage/records.h"
+#include "records/records.h"
 
 #include <algorithm>
 
-#include "storage/iin.h"
-#include "storage/regions.h"
+#include "records/iin.h"
+#include "records/regions.h"
 #include "storage/row_state.h"
 #include "storage/schema.h"
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/date.h"
+#include "records/date.h"
 #include "storage/status.h"
 #include "storage/store.h"
 

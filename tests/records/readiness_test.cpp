@@ -1,9 +1,9 @@
 // SPEC §5 at every boundary: each rule just inside and just outside its limit.
-#include "storage/readiness.h"
+#include "records/readiness.h"
 
 #include <doctest/doctest.h>
 
-#include "storage/iin.h"
+#include "records/iin.h"
 #include "support/stores.h"
 #include "support/temp_dir.h"
 

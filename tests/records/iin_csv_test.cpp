@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "storage/csv.h"
-#include "storage/date.h"
-#include "storage/iin.h"
+#include "records/csv.h"
+#include "records/date.h"
+#include "records/iin.h"
 
 using namespace epsync;
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "storage/change_log.h"
-#include "storage/date.h"
-#include "storage/row_rules.h"
+#include "records/date.h"
+#include "records/row_rules.h"
 #include "storage/status.h"
 #include "storage/store.h"
 

@@ -1,4 +1,4 @@
-#include "storage/history.h"
+#include "records/history.h"
 
 #include <map>
 #include <tuple>

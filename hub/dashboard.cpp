@@ -1,10 +1,11 @@
 #include "hub/dashboard.h"
 
+#include "hub/dashboard_assets.h"
+#include "hub/html.h"
+
 #include "records/date.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <ctime>
 #include <map>
 #include <optional>
 
@@ -93,41 +94,7 @@ std::string field_name(const std::string& table, const std::string& column) {
   return label_of(names, table + "." + column);
 }
 
-// 12345 -> "12 345" with a narrow no-break space, as figures are written in Kazakhstan.
-std::string figure(std::int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += "\u202f";
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
 
-std::string percent(std::int64_t part, std::int64_t whole) {
-  if (whole <= 0) return "\u2014";
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.0f%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
-  return buf;
-}
-
-std::string local_time(std::int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
-}
-
-std::string utc_time(std::int64_t ms) { return utc_iso_time(ms); }
-
-std::string ago(std::int64_t ms) {
-  std::int64_t s = std::max<std::int64_t>(0, ms / 1000);
-  if (s < 90) return "just now";
-  if (s < 90 * 60) return std::to_string((s + 30) / 60) + " min ago";
-  if (s < 36 * 3600) return std::to_string((s + 1800) / 3600) + " h ago";
-  return std::to_string((s + 43200) / 86400) + " days ago";
-}
 
 // The most frequent blocker of a row (the first of equals, in the order of their names), as the
 // CSV report's leading_blocker column picks it.
@@ -151,145 +118,6 @@ Totals totals(const std::vector<ReportRow>& rows) {
   return t;
 }
 
-class Html {
- public:
-  Html& raw(std::string_view s) {
-    out_ += s;
-    return *this;
-  }
-  Html& text(std::string_view s) {
-    out_ += html_escape(s);
-    return *this;
-  }
-  Html& num(std::int64_t n) {
-    out_ += std::to_string(n);
-    return *this;
-  }
-  // <td class="num" data-field="F" data-value="N">N formatted</td>
-  Html& cell(std::string_view field, std::int64_t n) {
-    raw("<td class=\"num\" data-field=\"").raw(field).raw("\" data-value=\"").num(n).raw("\">");
-    return raw(figure(n)).raw("</td>");
-  }
-  std::string take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-const char* kStyle = R"css(
-:root { --ink:#1d2733; --muted:#5b6878; --line:#d9dee5; --ready:#2e7d4f; --notready:#e39b2d; --bad:#b3261e;
-  --badbg:#fdeceb; --warnbg:#fff6e0; --head:#0b3d6b; --paper:#ffffff; --bg:#f3f5f8; }
-* { box-sizing: border-box; }
-body { margin:0; font:14px/1.45 system-ui, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; color:var(--ink);
-  background:var(--bg); }
-header { background:var(--head); color:#fff; padding:18px 32px; display:flex; justify-content:space-between;
-  align-items:flex-end; gap:24px; flex-wrap:wrap; }
-header h1 { margin:0; font-size:22px; font-weight:600; }
-header p { margin:4px 0 0; color:#c9d7e6; }
-header form { display:flex; gap:8px; align-items:center; color:#c9d7e6; }
-header input, header button { font:inherit; padding:4px 8px; border-radius:4px; border:1px solid #7f9cbc; }
-header button { background:#fff; color:var(--head); cursor:pointer; }
-main { padding:20px 32px 32px; max-width:1400px; margin:0 auto; }
-.meta { color:var(--muted); margin:0 0 16px; }
-.kpis { display:grid; grid-template-columns:repeat(6, 1fr); gap:12px; margin-bottom:20px; }
-.kpi { background:var(--paper); border:1px solid var(--line); border-radius:8px; padding:12px 14px; }
-.kpi .label { display:block; color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.04em; }
-.kpi .value { display:block; font-size:26px; font-weight:650; font-variant-numeric:tabular-nums; }
-.kpi .note { display:block; color:var(--muted); font-size:12px; }
-.kpi.good .value { color:var(--ready); }
-.kpi.alert { border-color:#e6b3af; background:var(--badbg); }
-.kpi.alert .value { color:var(--bad); }
-section { background:var(--paper); border:1px solid var(--line); border-radius:8px; padding:16px 20px;
-  margin-bottom:20px; }
-section h2 { margin:0 0 4px; font-size:17px; }
-section > p.hint { margin:0 0 12px; color:var(--muted); }
-.two { display:grid; grid-template-columns:minmax(0, 1fr) minmax(0, 1fr); gap:24px; align-items:start; }
-.two.chart { grid-template-columns:minmax(0, 5fr) minmax(0, 7fr); }
-table { border-collapse:collapse; width:100%; }
-th, td { padding:5px 6px; border-bottom:1px solid var(--line); text-align:left; vertical-align:top; }
-th { font-size:12px; color:var(--muted); font-weight:600; text-transform:uppercase; letter-spacing:.03em;
-  vertical-align:bottom; }
-table.sortable th { cursor:pointer; }
-th[aria-sort="ascending"]::after { content:" \25B2"; }
-th[aria-sort="descending"]::after { content:" \25BC"; }
-td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
-tfoot td { font-weight:650; border-top:2px solid var(--ink); border-bottom:0; }
-tr.empty td { color:#9aa5b1; }
-tr.stale td { background:var(--badbg); }
-tr.stale td:first-child { box-shadow:inset 4px 0 0 var(--bad); }
-td.warn { background:var(--warnbg); }
-.badge { display:inline-block; padding:0 6px; border-radius:10px; font-size:11px; font-weight:700;
-  letter-spacing:.03em; background:var(--bad); color:#fff; margin-left:6px; }
-.muted { color:var(--muted); }
-code { font-family:ui-monospace, "DejaVu Sans Mono", monospace; font-size:12px; background:#eef1f5; padding:1px 4px;
-  border-radius:3px; }
-svg text { font:12px system-ui, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; fill:var(--ink); }
-svg text.n { fill:var(--muted); }
-svg rect.ready { fill:var(--ready); }
-svg rect.notready { fill:var(--notready); }
-svg rect.track { fill:#eef1f5; }
-svg rect.blocker { fill:#c0504d; }
-figure { margin:0; }
-td.key, td time { white-space:nowrap; }
-.legend { display:flex; gap:16px; color:var(--muted); font-size:12px; margin:4px 0 8px; }
-.legend i { display:inline-block; width:10px; height:10px; border-radius:2px; margin-right:4px; }
-.legend i.ready { background:var(--ready); }
-.legend i.notready { background:var(--notready); }
-.toolbar { display:flex; justify-content:space-between; align-items:baseline; gap:12px; }
-footer { color:var(--muted); font-size:12px; padding:0 32px 24px; max-width:1400px; margin:0 auto; }
-@media (max-width: 1000px) { .two { grid-template-columns:1fr; } .kpis { grid-template-columns:repeat(3, 1fr); } }
-)css";
-
-const char* kScript = R"js(
-(function () {
-  'use strict';
-  document.documentElement.setAttribute('data-js', 'ready');
-  // Click a column heading to sort the table by it (numbers by their data-value).
-  function key(cell) {
-    var v = cell.getAttribute('data-value');
-    return v !== null ? parseFloat(v) : cell.textContent.trim().toLowerCase();
-  }
-  document.querySelectorAll('table.sortable').forEach(function (table) {
-    var heads = table.tHead.rows[0].cells;
-    Array.prototype.forEach.call(heads, function (th, col) {
-      th.tabIndex = 0;
-      function sort() {
-        var asc = th.getAttribute('aria-sort') !== 'ascending';
-        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
-        th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = key(a.cells[col]), y = key(b.cells[col]);
-          var c = x < y ? -1 : x > y ? 1 : 0;
-          return asc ? c : -c;
-        });
-        rows.forEach(function (r) { body.appendChild(r); });
-      }
-      th.addEventListener('click', sort);
-      th.addEventListener('keydown', function (e) { if (e.key === 'Enter') sort(); });
-    });
-  });
-  // Show only the centres that have not synced for a week.
-  var only = document.getElementById('only-stale');
-  if (only) only.addEventListener('change', function () {
-    document.querySelectorAll('#centre-table tbody tr').forEach(function (r) {
-      r.hidden = only.checked && !r.classList.contains('stale');
-    });
-  });
-  // Say how old the figures are once the page has been open a while.
-  var gen = document.getElementById('generated'), age = document.getElementById('age');
-  if (gen && age) {
-    var t0 = Date.parse(gen.getAttribute('datetime'));
-    var tick = function () {
-      var m = Math.floor((Date.now() - t0) / 60000);
-      age.textContent = m >= 2 ? ' \u00b7 these figures are ' + m + ' minutes old; reload for the latest' : '';
-    };
-    tick();
-    setInterval(tick, 30000);
-  }
-})();
-)js";
 
 void region_chart(Html& h, const std::vector<ReportRow>& rows) {
   std::vector<const ReportRow*> order;
@@ -356,23 +184,224 @@ void readiness_table(Html& h, const std::string& id, const std::string& heading,
       .raw(percent(t.ready, t.trainees)).raw("</td><td></td></tr></tfoot></table>");
 }
 
-}  // namespace
+// The page head, the banner with the reference date, and when the figures were read.
+void page_head(Html& h, const DashboardData& d, const std::string& as_of, const std::string& nonce) {
+  h.raw("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<title>EPS readiness \u00b7 epsync hub</title><style nonce=\"")
+      .raw(nonce).raw("\">").raw(kDashboardStyle).raw("</style></head><body>");
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
+  h.raw("<header><div><h1>EPS candidate readiness \u2014 Kazakhstan</h1>"
+        "<p>Employment Permit System \u00b7 nationwide view of the training centres, from the epsync hub</p></div>"
+        "<form method=\"get\" action=\"/\"><label for=\"as-of-input\">Reference date</label>"
+        "<input id=\"as-of-input\" type=\"date\" name=\"as_of\" value=\"")
+      .raw(as_of).raw("\"><button type=\"submit\">Show</button></form></header><main>");
+
+  h.raw("<p class=\"meta\">Readiness on <strong id=\"as-of\">").raw(as_of)
+      .raw("</strong> \u00b7 figures read from the hub store at <time id=\"generated\" datetime=\"")
+      .raw(utc_time(d.now_ms)).raw("\">").raw(local_time(d.now_ms))
+      .raw("</time> (hub time) \u00b7 centres send their changes whenever they are online<span id=\"age\"></span></p>");
 }
+
+// The headline figures.
+void headline(Html& h, const DashboardData& d, const Totals& all) {
+  std::int64_t stale = 0, never = 0;
+  for (const auto& c : d.centres) {
+    stale += c.stale ? 1 : 0;
+    never += c.last_seen_ms ? 0 : 1;
+  }
+  auto kpi = [&](const char* cls, const char* id, const char* label, std::int64_t value, const std::string& note) {
+    h.raw("<div class=\"kpi ").raw(cls).raw("\"><span class=\"label\">").raw(label)
+        .raw("</span><span class=\"value\" id=\"").raw(id).raw("\" data-value=\"").num(value).raw("\">")
+        .raw(figure(value)).raw("</span><span class=\"note\">").raw(note).raw("</span></div>");
+  };
+  h.raw("<div class=\"kpis\">");
+  kpi("", "total-trainees", "Trainees", all.trainees, "enrolled, all centres");
+  kpi("good", "total-ready", "Ready", all.ready, percent(all.ready, all.trainees) + " of trainees");
+  kpi("", "total-not-ready", "Not ready", all.not_ready, "see the blockers below");
+  kpi(stale ? "alert" : "", "centres-stale", "Stale centres", stale,
+      "of " + figure(static_cast<std::int64_t>(d.centres.size())) + " centres; " + figure(never) + " never synced");
+  kpi(d.duplicates.empty() ? "" : "alert", "duplicates-count", "Duplicate enrolments",
+      static_cast<std::int64_t>(d.duplicates.size()), "same IIN at several centres");
+  kpi(d.conflicts.empty() ? "" : "alert", "conflicts-count", "Conflicts to review",
+      static_cast<std::int64_t>(d.conflicts.size()), "safety-relevant fields");
+  h.raw("</div>");
+}
+
+// By region: the chart and the table.
+void regions_section(Html& h, const DashboardData& d) {
+  h.raw("<section id=\"regions\"><h2>Readiness by region</h2><p class=\"hint\">Every region of the country, also "
+        "those without a centre yet. A trainee is ready when all conditions of the programme hold on the reference "
+        "date (age, language test, medical examination, passport, criminal and immigration records, active).</p>"
+        "<div class=\"two chart\"><figure>"
+        "<div class=\"legend\"><span><i class=\"ready\"></i>ready</span><span><i class=\"notready\"></i>not ready</span>"
+        "<span>ready of enrolled \u00b7 share ready</span></div>");
+  region_chart(h, d.by_region);
+  h.raw("</figure><div>");
+  readiness_table(h, "region-table", "Region", d.by_region, region_name);
+  h.raw("</div></div></section>");
+}
+
+// The reasons that hold trainees back, nationwide, most frequent first.
+void blockers_section(Html& h, const DashboardData& d, const Totals& all) {
+  std::map<std::string, std::int64_t> blockers;
+  for (const auto& r : d.by_region)
+    for (const auto& [k, v] : r.blockers) blockers[k] += v;
+  std::vector<std::pair<std::string, std::int64_t>> ranked(blockers.begin(), blockers.end());
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  h.raw("<section id=\"blockers\"><h2>What holds candidates back</h2><p class=\"hint\">Trainees "
+        "held back by each reason, nationwide; a trainee can be held back by several.</p>");
+  if (ranked.empty()) {
+    h.raw("<p class=\"muted\">No trainee is held back.</p>");
+  } else {
+    std::int64_t most = std::max<std::int64_t>(1, ranked.front().second);
+    h.raw("<table id=\"blocker-table\"><thead><tr><th>Reason</th><th class=\"num\">Trainees</th>"
+          "<th class=\"num\">Of not ready</th><th></th></tr></thead><tbody>");
+    for (const auto& [kind, n] : ranked) {
+      h.raw("<tr data-key=\"").text(kind).raw("\"><td><strong>").text(blocker_short(kind))
+          .raw("</strong><br><span class=\"muted\">").text(blocker_name(kind)).raw("</span></td>");
+      h.cell("trainees", n);
+      h.raw("<td class=\"num\">").raw(percent(n, all.not_ready)).raw("</td><td>");
+      h.raw("<svg viewBox=\"0 0 100 12\" width=\"100\" height=\"12\" aria-hidden=\"true\">"
+            "<rect class=\"track\" width=\"100\" height=\"12\"/><rect class=\"blocker\" width=\"")
+          .num(n * 100 / most).raw("\" height=\"12\"/></svg></td></tr>");
+    }
+    h.raw("</tbody></table>");
+  }
+  h.raw("</section>");
+}
+
+// Readiness by the sector each trainee prefers.
+void sectors_section(Html& h, const DashboardData& d) {
+  h.raw("<section id=\"sectors\"><h2>Readiness by sector</h2><p class=\"hint\">By the sector each trainee "
+        "prefers.</p>");
+  readiness_table(h, "sector-table", "Sector", d.by_sector, sector_name);
+  h.raw("</section>");
+}
+
+// One registered centre: its readiness figures and its health as it last reported it.
+void centre_row(Html& h, const CenterHealth& c, const ReportRow& r, std::int64_t now_ms) {
+  h.raw("<tr data-key=\"").text(c.center).raw("\"").raw(c.stale ? " class=\"stale\"" : "").raw("><td class=\"key\">")
+      .text(c.center);
+  if (c.stale) h.raw(c.last_seen_ms ? "<span class=\"badge\">STALE</span>" : "<span class=\"badge\">NEVER SEEN</span>");
+  h.raw("</td><td data-field=\"name\">").text(c.name).raw("</td><td data-value=\"").text(c.region).raw("\">")
+      .text(region_name(c.region)).raw("</td>");
+  h.cell("trainees", r.trainees).cell("ready", r.ready).cell("not_ready", r.not_ready);
+  if (!c.last_seen_ms) {
+    h.raw("<td data-value=\"0\" class=\"muted\">never</td><td class=\"num muted\" data-value=\"-1\">\u2014</td>"
+          "<td class=\"num muted\" data-value=\"0\">\u2014</td><td class=\"num muted\" data-value=\"-1\">\u2014</td>"
+          "<td class=\"muted\">\u2014</td></tr>");
+    return;
+  }
+  const std::int64_t seen = *c.last_seen_ms;
+  h.raw("<td data-field=\"last_seen\" data-value=\"").num(seen / 1000).raw("\"><time datetime=\"")
+      .raw(utc_time(seen)).raw("\">").raw(local_time(seen)).raw("</time><br><span class=\"muted\">")
+      .raw(ago(now_ms - seen)).raw("</span></td>");
+  h.cell("pending", c.pending);
+  const std::int64_t offset_s = c.clock_offset_ms / 1000;
+  h.raw("<td class=\"num").raw(offset_s > 300 || offset_s < -300 ? " warn" : "").raw("\" data-value=\"")
+      .num(offset_s).raw("\">").raw(offset_s > 0 ? "+" : "").num(offset_s).raw(" s</td>");
+  const std::int64_t days = (c.cert_expires_at * 1000 - now_ms) / 86'400'000;
+  h.raw("<td class=\"num").raw(days < 30 ? " warn" : "").raw("\" data-value=\"").num(days).raw("\">")
+      .raw(days < 0 ? "expired" : figure(days) + " days").raw("</td><td>").text(c.agent_version);
+  if (!c.last_error.empty()) h.raw(" <span class=\"muted\" title=\"").text(c.last_error).raw("\">(error)</span>");
+  h.raw("</td></tr>");
+}
+
+// Every centre: readiness and health, stale ones marked; centres the hub does not know, shown too.
+void centres_section(Html& h, const DashboardData& d) {
+  std::map<std::string, const ReportRow*> centre_rows;
+  for (const auto& r : d.by_center) centre_rows[r.key] = &r;
+  h.raw("<section id=\"centres\"><div class=\"toolbar\"><h2>Centres</h2><label><input type=\"checkbox\" "
+        "id=\"only-stale\"> only stale centres</label></div><p class=\"hint\">Health as each centre last reported it "
+        "when it synced. <span class=\"badge\">STALE</span> not seen for 7 days or never: its figures above may be "
+        "out of date.</p>");
+  if (d.centres.empty() && d.by_center.empty()) {
+    h.raw("<p class=\"muted\">No centre is registered yet (<code>epsync hub center add</code>).</p>");
+  } else {
+    h.raw("<table id=\"centre-table\" class=\"sortable\"><thead><tr><th>Centre</th><th>Name</th><th>Region</th>"
+          "<th class=\"num\">Trainees</th><th class=\"num\">Ready</th><th class=\"num\">Not ready</th>"
+          "<th>Last seen</th><th class=\"num\">Pending</th><th class=\"num\">Clock</th>"
+          "<th class=\"num\">Certificate</th><th>Agent</th></tr></thead><tbody>");
+    std::map<std::string, bool> shown;
+    const ReportRow none{};
+    auto row_of = [&](const std::string& id) -> const ReportRow& {
+      auto it = centre_rows.find(id);
+      return it == centre_rows.end() ? none : *it->second;
+    };
+    for (const auto& c : d.centres) {
+      shown[c.center] = true;
+      centre_row(h, c, row_of(c.center), d.now_ms);
+    }
+    // Trainees owned by a centre the hub does not know (should not happen; shown, not hidden).
+    for (const auto& r : d.by_center) {
+      if (shown[r.key]) continue;
+      h.raw("<tr data-key=\"").text(r.key).raw("\" class=\"stale\"><td>").text(r.key)
+          .raw("<span class=\"badge\">NOT REGISTERED</span></td><td></td><td></td>");
+      const ReportRow& figures = row_of(r.key);
+      h.cell("trainees", figures.trainees).cell("ready", figures.ready).cell("not_ready", figures.not_ready);
+      h.raw("<td class=\"muted\">\u2014</td><td></td><td></td><td></td><td></td></tr>");
+    }
+    h.raw("</tbody></table>");
+  }
+  h.raw("</section>");
+}
+
+// The same IIN active at several centres, masked.
+void duplicates_section(Html& h, const DashboardData& d) {
+  h.raw("<section id=\"duplicates\"><h2>Duplicate enrolments <span class=\"muted\">(")
+      .raw(figure(static_cast<std::int64_t>(d.duplicates.size())))
+      .raw(")</span></h2><p class=\"hint\">The same IIN enrolled and active at several centres. IINs are masked "
+           "here; <code>epsync hub duplicates</code> lists them in full.</p>");
+  if (d.duplicates.empty()) {
+    h.raw("<p class=\"muted\">None.</p>");
+  } else {
+    h.raw("<table id=\"duplicate-table\"><thead><tr><th>IIN</th><th>Enrolled at</th></tr></thead><tbody>");
+    for (const auto& dup : d.duplicates) {
+      std::string masked = dup.iin.size() > 4 ? std::string(dup.iin.size() - 4, '*') + dup.iin.substr(dup.iin.size() - 4)
+                                              : std::string(dup.iin.size(), '*');
+      h.raw("<tr><td><code>").text(masked).raw("</code></td><td>");
+      for (size_t i = 0; i < dup.centers.size(); ++i) h.raw(i ? ", " : "").text(dup.centers[i]);
+      h.raw("</td></tr>");
+    }
+    h.raw("</tbody></table>");
+  }
+  h.raw("</section>");
+}
+
+// Concurrent writes to safety-relevant fields not yet decided.
+void conflicts_section(Html& h, const DashboardData& d) {
+  h.raw("<section id=\"conflicts\"><h2>Conflicts waiting for review <span class=\"muted\">(")
+      .raw(figure(static_cast<std::int64_t>(d.conflicts.size())))
+      .raw(")</span></h2><p class=\"hint\">Concurrent writes to a safety-relevant field: the later one was kept, "
+           "the other is waiting for a decision with <code>epsync hub conflicts resolve ID</code>.</p>");
+  if (d.conflicts.empty()) {
+    h.raw("<p class=\"muted\">None.</p>");
+  } else {
+    h.raw("<table id=\"conflict-table\"><thead><tr><th class=\"num\">ID</th><th>Centre</th><th>Field</th>"
+          "<th>Lost write made</th><th>By</th></tr></thead><tbody>");
+    for (const auto& c : d.conflicts) {
+      h.raw("<tr data-key=\"").num(c.id).raw("\"><td class=\"num\">").num(c.id).raw("</td><td>").text(c.center)
+          .raw("</td><td>").text(field_name(c.table, c.column)).raw("</td><td>")
+          .raw(local_time(static_cast<std::int64_t>(c.loser_hlc >> 16))).raw("</td><td>").text(c.loser_operator)
+          .raw("</td></tr>");
+    }
+    h.raw("</tbody></table>");
+  }
+  h.raw("</section>");
+}
+
+// Where the figures come from, their JSON twins, and the script.
+void page_foot(Html& h, const std::string& as_of, const std::string& nonce) {
+  h.raw("<footer>Figures computed by the hub with the readiness engine every centre uses, as "
+        "<code>epsync hub report</code> prints them; as JSON: <a href=\"/api/report?by=region&amp;as_of=")
+      .raw(as_of).raw("\">by region</a>, <a href=\"/api/report?by=center&amp;as_of=").raw(as_of)
+      .raw("\">by centre</a>, <a href=\"/api/report?by=sector&amp;as_of=").raw(as_of)
+      .raw("\">by sector</a>. Read-only.</footer>");
+  h.raw("<script nonce=\"").raw(nonce).raw("\">").raw(kDashboardScript).raw("</script></body></html>\n");
+}
+
+}  // namespace
 
 Result<DashboardData> gather_dashboard(Store& store, const Date& as_of, std::int64_t now_ms) {
   // One read transaction: every figure on the page comes from the same snapshot, also while the
@@ -403,195 +432,20 @@ Result<DashboardData> gather_dashboard(Store& store, const Date& as_of, std::int
 std::string render_dashboard(const DashboardData& d, const std::string& nonce) {
   Html h;
   const Totals all = totals(d.by_region);
-  std::int64_t stale = 0, never = 0;
-  for (const auto& c : d.centres) {
-    stale += c.stale ? 1 : 0;
-    never += c.last_seen_ms ? 0 : 1;
-  }
   const std::string as_of = format_date(d.as_of);
-
-  h.raw("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<title>EPS readiness \u00b7 epsync hub</title><style nonce=\"")
-      .raw(nonce).raw("\">").raw(kStyle).raw("</style></head><body>");
-
-  h.raw("<header><div><h1>EPS candidate readiness \u2014 Kazakhstan</h1>"
-        "<p>Employment Permit System \u00b7 nationwide view of the training centres, from the epsync hub</p></div>"
-        "<form method=\"get\" action=\"/\"><label for=\"as-of-input\">Reference date</label>"
-        "<input id=\"as-of-input\" type=\"date\" name=\"as_of\" value=\"")
-      .raw(as_of).raw("\"><button type=\"submit\">Show</button></form></header><main>");
-
-  h.raw("<p class=\"meta\">Readiness on <strong id=\"as-of\">").raw(as_of)
-      .raw("</strong> \u00b7 figures read from the hub store at <time id=\"generated\" datetime=\"")
-      .raw(utc_time(d.now_ms)).raw("\">").raw(local_time(d.now_ms))
-      .raw("</time> (hub time) \u00b7 centres send their changes whenever they are online<span id=\"age\"></span></p>");
-
-  // The headline figures.
-  auto kpi = [&](const char* cls, const char* id, const char* label, std::int64_t value, const std::string& note) {
-    h.raw("<div class=\"kpi ").raw(cls).raw("\"><span class=\"label\">").raw(label)
-        .raw("</span><span class=\"value\" id=\"").raw(id).raw("\" data-value=\"").num(value).raw("\">")
-        .raw(figure(value)).raw("</span><span class=\"note\">").raw(note).raw("</span></div>");
-  };
-  h.raw("<div class=\"kpis\">");
-  kpi("", "total-trainees", "Trainees", all.trainees, "enrolled, all centres");
-  kpi("good", "total-ready", "Ready", all.ready, percent(all.ready, all.trainees) + " of trainees");
-  kpi("", "total-not-ready", "Not ready", all.not_ready, "see the blockers below");
-  kpi(stale ? "alert" : "", "centres-stale", "Stale centres", stale,
-      "of " + figure(static_cast<std::int64_t>(d.centres.size())) + " centres; " + figure(never) + " never synced");
-  kpi(d.duplicates.empty() ? "" : "alert", "duplicates-count", "Duplicate enrolments",
-      static_cast<std::int64_t>(d.duplicates.size()), "same IIN at several centres");
-  kpi(d.conflicts.empty() ? "" : "alert", "conflicts-count", "Conflicts to review",
-      static_cast<std::int64_t>(d.conflicts.size()), "safety-relevant fields");
+  page_head(h, d, as_of, nonce);
+  headline(h, d, all);
+  regions_section(h, d);
+  h.raw("<div class=\"two\">");
+  blockers_section(h, d, all);
+  sectors_section(h, d);
   h.raw("</div>");
-
-  // By region: the chart and the table.
-  h.raw("<section id=\"regions\"><h2>Readiness by region</h2><p class=\"hint\">Every region of the country, also "
-        "those without a centre yet. A trainee is ready when all conditions of the programme hold on the reference "
-        "date (age, language test, medical examination, passport, criminal and immigration records, active).</p>"
-        "<div class=\"two chart\"><figure>"
-        "<div class=\"legend\"><span><i class=\"ready\"></i>ready</span><span><i class=\"notready\"></i>not ready</span>"
-        "<span>ready of enrolled \u00b7 share ready</span></div>");
-  region_chart(h, d.by_region);
-  h.raw("</figure><div>");
-  readiness_table(h, "region-table", "Region", d.by_region, region_name);
-  h.raw("</div></div></section>");
-
-  // Leading blockers, nationwide.
-  std::map<std::string, std::int64_t> blockers;
-  for (const auto& r : d.by_region)
-    for (const auto& [k, v] : r.blockers) blockers[k] += v;
-  std::vector<std::pair<std::string, std::int64_t>> ranked(blockers.begin(), blockers.end());
-  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  h.raw("<div class=\"two\"><section id=\"blockers\"><h2>What holds candidates back</h2><p class=\"hint\">Trainees "
-        "held back by each reason, nationwide; a trainee can be held back by several.</p>");
-  if (ranked.empty()) {
-    h.raw("<p class=\"muted\">No trainee is held back.</p>");
-  } else {
-    std::int64_t most = std::max<std::int64_t>(1, ranked.front().second);
-    h.raw("<table id=\"blocker-table\"><thead><tr><th>Reason</th><th class=\"num\">Trainees</th>"
-          "<th class=\"num\">Of not ready</th><th></th></tr></thead><tbody>");
-    for (const auto& [kind, n] : ranked) {
-      h.raw("<tr data-key=\"").text(kind).raw("\"><td><strong>").text(blocker_short(kind))
-          .raw("</strong><br><span class=\"muted\">").text(blocker_name(kind)).raw("</span></td>");
-      h.cell("trainees", n);
-      h.raw("<td class=\"num\">").raw(percent(n, all.not_ready)).raw("</td><td>");
-      h.raw("<svg viewBox=\"0 0 100 12\" width=\"100\" height=\"12\" aria-hidden=\"true\">"
-            "<rect class=\"track\" width=\"100\" height=\"12\"/><rect class=\"blocker\" width=\"")
-          .num(n * 100 / most).raw("\" height=\"12\"/></svg></td></tr>");
-    }
-    h.raw("</tbody></table>");
-  }
-  h.raw("</section>");
-
-  h.raw("<section id=\"sectors\"><h2>Readiness by sector</h2><p class=\"hint\">By the sector each trainee "
-        "prefers.</p>");
-  readiness_table(h, "sector-table", "Sector", d.by_sector, sector_name);
-  h.raw("</section></div>");
-
-  // Centres: readiness and health.
-  std::map<std::string, const ReportRow*> centre_rows;
-  for (const auto& r : d.by_center) centre_rows[r.key] = &r;
-  h.raw("<section id=\"centres\"><div class=\"toolbar\"><h2>Centres</h2><label><input type=\"checkbox\" "
-        "id=\"only-stale\"> only stale centres</label></div><p class=\"hint\">Health as each centre last reported it "
-        "when it synced. <span class=\"badge\">STALE</span> not seen for 7 days or never: its figures above may be "
-        "out of date.</p>");
-  if (d.centres.empty() && d.by_center.empty()) {
-    h.raw("<p class=\"muted\">No centre is registered yet (<code>epsync hub center add</code>).</p>");
-  } else {
-    h.raw("<table id=\"centre-table\" class=\"sortable\"><thead><tr><th>Centre</th><th>Name</th><th>Region</th>"
-          "<th class=\"num\">Trainees</th><th class=\"num\">Ready</th><th class=\"num\">Not ready</th>"
-          "<th>Last seen</th><th class=\"num\">Pending</th><th class=\"num\">Clock</th>"
-          "<th class=\"num\">Certificate</th><th>Agent</th></tr></thead><tbody>");
-    std::map<std::string, bool> shown;
-    auto readiness_cells = [&](const std::string& id) {
-      auto it = centre_rows.find(id);
-      const ReportRow none{};
-      const ReportRow& r = it == centre_rows.end() ? none : *it->second;
-      h.cell("trainees", r.trainees).cell("ready", r.ready).cell("not_ready", r.not_ready);
-    };
-    for (const auto& c : d.centres) {
-      shown[c.center] = true;
-      h.raw("<tr data-key=\"").text(c.center).raw("\"").raw(c.stale ? " class=\"stale\"" : "").raw("><td class=\"key\">")
-          .text(c.center);
-      if (c.stale) h.raw(c.last_seen_ms ? "<span class=\"badge\">STALE</span>" : "<span class=\"badge\">NEVER SEEN</span>");
-      h.raw("</td><td data-field=\"name\">").text(c.name).raw("</td><td data-value=\"").text(c.region).raw("\">")
-          .text(region_name(c.region)).raw("</td>");
-      readiness_cells(c.center);
-      if (!c.last_seen_ms) {
-        h.raw("<td data-value=\"0\" class=\"muted\">never</td><td class=\"num muted\" data-value=\"-1\">\u2014</td>"
-              "<td class=\"num muted\" data-value=\"0\">\u2014</td><td class=\"num muted\" data-value=\"-1\">\u2014</td>"
-              "<td class=\"muted\">\u2014</td></tr>");
-        continue;
-      }
-      const std::int64_t seen = *c.last_seen_ms;
-      h.raw("<td data-field=\"last_seen\" data-value=\"").num(seen / 1000).raw("\"><time datetime=\"")
-          .raw(utc_time(seen)).raw("\">").raw(local_time(seen)).raw("</time><br><span class=\"muted\">")
-          .raw(ago(d.now_ms - seen)).raw("</span></td>");
-      h.cell("pending", c.pending);
-      const std::int64_t offset_s = c.clock_offset_ms / 1000;
-      h.raw("<td class=\"num").raw(offset_s > 300 || offset_s < -300 ? " warn" : "").raw("\" data-value=\"")
-          .num(offset_s).raw("\">").raw(offset_s > 0 ? "+" : "").num(offset_s).raw(" s</td>");
-      const std::int64_t days = (c.cert_expires_at * 1000 - d.now_ms) / 86'400'000;
-      h.raw("<td class=\"num").raw(days < 30 ? " warn" : "").raw("\" data-value=\"").num(days).raw("\">")
-          .raw(days < 0 ? "expired" : figure(days) + " days").raw("</td><td>").text(c.agent_version);
-      if (!c.last_error.empty()) h.raw(" <span class=\"muted\" title=\"").text(c.last_error).raw("\">(error)</span>");
-      h.raw("</td></tr>");
-    }
-    // Trainees owned by a centre the hub does not know (should not happen; shown, not hidden).
-    for (const auto& r : d.by_center) {
-      if (shown[r.key]) continue;
-      h.raw("<tr data-key=\"").text(r.key).raw("\" class=\"stale\"><td>").text(r.key)
-          .raw("<span class=\"badge\">NOT REGISTERED</span></td><td></td><td></td>");
-      readiness_cells(r.key);
-      h.raw("<td class=\"muted\">\u2014</td><td></td><td></td><td></td><td></td></tr>");
-    }
-    h.raw("</tbody></table>");
-  }
-  h.raw("</section>");
-
-  // Review: duplicates and conflicts.
-  h.raw("<div class=\"two\"><section id=\"duplicates\"><h2>Duplicate enrolments <span class=\"muted\">(")
-      .raw(figure(static_cast<std::int64_t>(d.duplicates.size())))
-      .raw(")</span></h2><p class=\"hint\">The same IIN enrolled and active at several centres. IINs are masked "
-           "here; <code>epsync hub duplicates</code> lists them in full.</p>");
-  if (d.duplicates.empty()) {
-    h.raw("<p class=\"muted\">None.</p>");
-  } else {
-    h.raw("<table id=\"duplicate-table\"><thead><tr><th>IIN</th><th>Enrolled at</th></tr></thead><tbody>");
-    for (const auto& dup : d.duplicates) {
-      std::string masked = dup.iin.size() > 4 ? std::string(dup.iin.size() - 4, '*') + dup.iin.substr(dup.iin.size() - 4)
-                                              : std::string(dup.iin.size(), '*');
-      h.raw("<tr><td><code>").text(masked).raw("</code></td><td>");
-      for (size_t i = 0; i < dup.centers.size(); ++i) h.raw(i ? ", " : "").text(dup.centers[i]);
-      h.raw("</td></tr>");
-    }
-    h.raw("</tbody></table>");
-  }
-  h.raw("</section><section id=\"conflicts\"><h2>Conflicts waiting for review <span class=\"muted\">(")
-      .raw(figure(static_cast<std::int64_t>(d.conflicts.size())))
-      .raw(")</span></h2><p class=\"hint\">Concurrent writes to a safety-relevant field: the later one was kept, "
-           "the other is waiting for a decision with <code>epsync hub conflicts resolve ID</code>.</p>");
-  if (d.conflicts.empty()) {
-    h.raw("<p class=\"muted\">None.</p>");
-  } else {
-    h.raw("<table id=\"conflict-table\"><thead><tr><th class=\"num\">ID</th><th>Centre</th><th>Field</th>"
-          "<th>Lost write made</th><th>By</th></tr></thead><tbody>");
-    for (const auto& c : d.conflicts) {
-      h.raw("<tr data-key=\"").num(c.id).raw("\"><td class=\"num\">").num(c.id).raw("</td><td>").text(c.center)
-          .raw("</td><td>").text(field_name(c.table, c.column)).raw("</td><td>")
-          .raw(local_time(static_cast<std::int64_t>(c.loser_hlc >> 16))).raw("</td><td>").text(c.loser_operator)
-          .raw("</td></tr>");
-    }
-    h.raw("</tbody></table>");
-  }
-  h.raw("</section></div></main>");
-
-  h.raw("<footer>Figures computed by the hub with the readiness engine every centre uses, as "
-        "<code>epsync hub report</code> prints them; as JSON: <a href=\"/api/report?by=region&amp;as_of=")
-      .raw(as_of).raw("\">by region</a>, <a href=\"/api/report?by=center&amp;as_of=").raw(as_of)
-      .raw("\">by centre</a>, <a href=\"/api/report?by=sector&amp;as_of=").raw(as_of)
-      .raw("\">by sector</a>. Read-only.</footer>");
-  h.raw("<script nonce=\"").raw(nonce).raw("\">").raw(kScript).raw("</script></body></html>\n");
+  centres_section(h, d);
+  h.raw("<div class=\"two\">");
+  duplicates_section(h, d);
+  conflicts_section(h, d);
+  h.raw("</div></main>");
+  page_foot(h, as_of, nonce);
   return h.take();
 }
 

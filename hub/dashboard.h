@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hub/html.h"  // html_escape, for callers that build pages too
 #include "hub/report.h"
 #include "hub/review.h"
 
@@ -30,8 +31,5 @@ Result<DashboardData> gather_dashboard(Store& store, const Date& as_of, std::int
 
 // The page. `nonce` marks the inline style and script allowed by the Content-Security-Policy.
 std::string render_dashboard(const DashboardData& d, const std::string& nonce);
-
-// & < > " ' as character references: safe in element content and in quoted attribute values.
-std::string html_escape(std::string_view text);
 
 }  // namespace epsync::hub

@@ -104,17 +104,25 @@ std::string escape_label_value(std::string_view v) {
   return out;
 }
 
-std::string render_metrics(const HubMetrics& m, const StoreView& store, std::string_view version) {
-  Exposition e;
-  auto load = [](const auto& a) { return a.load(std::memory_order_relaxed); };
+namespace {
 
+template <typename T>
+T load(const std::atomic<T>& a) {
+  return a.load(std::memory_order_relaxed);
+}
+
+// Which daemon this is, since when, and whether the scrape could read its store.
+void process_metrics(Exposition& e, const HubMetrics& m, const StoreView& store, std::string_view version) {
   e.family("epsync_hub_build_info", "gauge", "Always 1; the epsync version of this hub daemon in the label.");
   e.sample("epsync_hub_build_info", {{"version", std::string(version)}}, "1");
   e.single("epsync_hub_start_time_seconds", "gauge", "When this hub daemon started, Unix time in seconds.",
            m.start_time_s);
   e.single("epsync_hub_store_up", "gauge", "1 when this scrape could read the hub store, 0 when it could not.",
            store.ok ? 1 : 0);
+}
 
+// Connections and sessions: opened, refused and why, the revocation list, bytes.
+void session_metrics(Exposition& e, const HubMetrics& m) {
   e.single("epsync_hub_sessions", "gauge", "Sync sessions with an authenticated centre open now.",
            load(m.sessions_open));
   e.single("epsync_hub_sessions_total", "counter", "Sync sessions with an authenticated centre since the hub started.",
@@ -143,7 +151,10 @@ std::string render_metrics(const HubMetrics& m, const StoreView& store, std::str
            load(m.bytes_in));
   e.single("epsync_hub_sent_bytes_total", "counter",
            "Sync protocol bytes sent to centres (inside TLS, frames as sent, compressed or not).", load(m.bytes_out));
+}
 
+// What the centres' pushes did to the store.
+void apply_metrics(Exposition& e, const HubMetrics& m) {
   e.single("epsync_hub_batches_committed_total", "counter",
            "Pushed batches committed durably and acknowledged.", load(m.batches_committed));
   e.single("epsync_hub_batches_failed_total", "counter",
@@ -169,35 +180,46 @@ std::string render_metrics(const HubMetrics& m, const StoreView& store, std::str
   e.sample("epsync_hub_batch_commit_seconds_bucket", {{"le", "+Inf"}}, std::to_string(h.count()));
   e.sample("epsync_hub_batch_commit_seconds_sum", {}, number(h.sum));
   e.sample("epsync_hub_batch_commit_seconds_count", {}, std::to_string(h.count()));
+}
 
-  if (store.ok) {
-    auto labels = [](const CenterHealth& c) { return Labels{{"center", c.center}, {"region", c.region}}; };
-    std::int64_t stale = 0;
-    for (const auto& c : store.centres) stale += c.stale ? 1 : 0;
-    e.single("epsync_hub_centers", "gauge", "Centres registered at the hub.", store.centres.size());
-    e.single("epsync_hub_centers_stale", "gauge", "Registered centres not seen for 7 days or never.", stale);
-    // One family per figure, each with a sample per centre (some only for centres ever seen).
-    auto per_centre = [&](const char* name, const char* help, bool seen_only, auto value) {
-      e.family(name, "gauge", help);
-      for (const auto& c : store.centres)
-        if (!seen_only || c.last_seen_ms) e.sample(name, labels(c), value(c));
-    };
-    per_centre("epsync_hub_center_last_seen_timestamp_seconds",
-               "When the centre last synced (its last heartbeat), Unix time in seconds; absent if never.", true,
-               [](const CenterHealth& c) { return std::to_string(*c.last_seen_ms / 1000); });
-    per_centre("epsync_hub_center_pending_changes",
-               "Row changes the centre has made that the hub does not hold yet, as of its last heartbeat.", false,
-               [](const CenterHealth& c) { return std::to_string(c.pending); });
-    per_centre("epsync_hub_center_stale", "1 when the centre has not synced for 7 days or never, else 0.", false,
-               [](const CenterHealth& c) { return std::string(c.stale ? "1" : "0"); });
-    per_centre("epsync_hub_center_clock_offset_seconds",
-               "The centre's clock minus the hub's at its last sync, in seconds; absent if never seen.", true,
-               [](const CenterHealth& c) { return number(static_cast<double>(c.clock_offset_ms) / 1000); });
-    per_centre("epsync_hub_center_certificate_expiry_timestamp_seconds",
-               "When the centre's certificate expires, Unix time in seconds, as of its last sync; absent if never "
-               "seen.",
-               true, [](const CenterHealth& c) { return std::to_string(c.cert_expires_at); });
-  }
+// Every registered centre's health as it last reported it.
+void centre_metrics(Exposition& e, const StoreView& store) {
+  auto labels = [](const CenterHealth& c) { return Labels{{"center", c.center}, {"region", c.region}}; };
+  std::int64_t stale = 0;
+  for (const auto& c : store.centres) stale += c.stale ? 1 : 0;
+  e.single("epsync_hub_centers", "gauge", "Centres registered at the hub.", store.centres.size());
+  e.single("epsync_hub_centers_stale", "gauge", "Registered centres not seen for 7 days or never.", stale);
+  // One family per figure, each with a sample per centre (some only for centres ever seen).
+  auto per_centre = [&](const char* name, const char* help, bool seen_only, auto value) {
+    e.family(name, "gauge", help);
+    for (const auto& c : store.centres)
+      if (!seen_only || c.last_seen_ms) e.sample(name, labels(c), value(c));
+  };
+  per_centre("epsync_hub_center_last_seen_timestamp_seconds",
+             "When the centre last synced (its last heartbeat), Unix time in seconds; absent if never.", true,
+             [](const CenterHealth& c) { return std::to_string(*c.last_seen_ms / 1000); });
+  per_centre("epsync_hub_center_pending_changes",
+             "Row changes the centre has made that the hub does not hold yet, as of its last heartbeat.", false,
+             [](const CenterHealth& c) { return std::to_string(c.pending); });
+  per_centre("epsync_hub_center_stale", "1 when the centre has not synced for 7 days or never, else 0.", false,
+             [](const CenterHealth& c) { return std::string(c.stale ? "1" : "0"); });
+  per_centre("epsync_hub_center_clock_offset_seconds",
+             "The centre's clock minus the hub's at its last sync, in seconds; absent if never seen.", true,
+             [](const CenterHealth& c) { return number(static_cast<double>(c.clock_offset_ms) / 1000); });
+  per_centre("epsync_hub_center_certificate_expiry_timestamp_seconds",
+             "When the centre's certificate expires, Unix time in seconds, as of its last sync; absent if never "
+             "seen.",
+             true, [](const CenterHealth& c) { return std::to_string(c.cert_expires_at); });
+}
+
+}  // namespace
+
+std::string render_metrics(const HubMetrics& m, const StoreView& store, std::string_view version) {
+  Exposition e;
+  process_metrics(e, m, store, version);
+  session_metrics(e, m);
+  apply_metrics(e, m);
+  if (store.ok) centre_metrics(e, store);
   return e.take();
 }
 

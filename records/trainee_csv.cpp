@@ -18,6 +18,49 @@ Result<std::string> export_trainees_csv(Store& store) {
   return out;
 }
 
+namespace {
+
+// The position of each column in the header (columns may come in any order); problems go to
+// outcome.errors.
+std::map<std::string, size_t> header_index(const CsvRecord& header, ImportOutcome& outcome) {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < header.fields.size(); ++i) {
+    const std::string& name = header.fields[i];
+    if (std::find(kTraineeCsvColumns.begin(), kTraineeCsvColumns.end(), name) == kTraineeCsvColumns.end())
+      outcome.errors.push_back("line 1: " + name + ": unknown column");
+    else if (index.count(name))
+      outcome.errors.push_back("line 1: " + name + ": column appears twice");
+    else
+      index[name] = i;
+  }
+  for (const char* needed : {"iin", "surname", "given_name", "birth_date", "sex"})
+    if (!index.count(needed)) outcome.errors.push_back(std::string("line 1: ") + needed + ": required column is missing");
+  return index;
+}
+
+// A line's fields; an empty optional cell is left unset, an empty required one is kept (and refused).
+TraineeFields trainee_of(const CsvRecord& rec, const std::map<std::string, size_t>& index) {
+  TraineeFields f;
+  auto cell = [&](const char* name, std::optional<std::string>& out, bool keep_empty) {
+    auto it = index.find(name);
+    if (it == index.end()) return;
+    const std::string& v = rec.fields[it->second];
+    if (!v.empty() || keep_empty) out = v;
+  };
+  cell("iin", f.iin, true);
+  cell("surname", f.surname, true);
+  cell("given_name", f.given_name, true);
+  cell("patronymic", f.patronymic, false);
+  cell("birth_date", f.birth_date, true);
+  cell("sex", f.sex, true);
+  cell("phone", f.phone, false);
+  cell("sector", f.sector, false);
+  cell("status", f.status, false);
+  return f;
+}
+
+}  // namespace
+
 Result<ImportOutcome> import_trainees_csv(Store& store, const std::string& center,
                                           std::string_view text, const Date& today) {
   ImportOutcome outcome;
@@ -31,19 +74,7 @@ Result<ImportOutcome> import_trainees_csv(Store& store, const std::string& cente
     outcome.errors.push_back("line 1: the file is empty; expected a header line");
     return outcome;
   }
-  // Map the header; columns may come in any order.
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < records[0].fields.size(); ++i) {
-    const std::string& name = records[0].fields[i];
-    if (std::find(kTraineeCsvColumns.begin(), kTraineeCsvColumns.end(), name) == kTraineeCsvColumns.end())
-      outcome.errors.push_back("line 1: " + name + ": unknown column");
-    else if (index.count(name))
-      outcome.errors.push_back("line 1: " + name + ": column appears twice");
-    else
-      index[name] = i;
-  }
-  for (const char* needed : {"iin", "surname", "given_name", "birth_date", "sex"})
-    if (!index.count(needed)) outcome.errors.push_back(std::string("line 1: ") + needed + ": required column is missing");
+  std::map<std::string, size_t> index = header_index(records[0], outcome);
   if (!outcome.errors.empty()) return outcome;
 
   std::vector<std::pair<int, TraineeFields>> rows;
@@ -56,22 +87,7 @@ Result<ImportOutcome> import_trainees_csv(Store& store, const std::string& cente
                                std::to_string(records[0].fields.size()));
       continue;
     }
-    TraineeFields f;
-    auto cell = [&](const char* name, std::optional<std::string>& out, bool keep_empty) {
-      auto it = index.find(name);
-      if (it == index.end()) return;
-      const std::string& v = rec.fields[it->second];
-      if (!v.empty() || keep_empty) out = v;
-    };
-    cell("iin", f.iin, true);
-    cell("surname", f.surname, true);
-    cell("given_name", f.given_name, true);
-    cell("patronymic", f.patronymic, false);
-    cell("birth_date", f.birth_date, true);
-    cell("sex", f.sex, true);
-    cell("phone", f.phone, false);
-    cell("sector", f.sector, false);
-    cell("status", f.status, false);
+    TraineeFields f = trainee_of(rec, index);
     auto errors = validate_trainee(f, nullptr, FieldStyle::kColumn, today);
     for (const auto& e : errors) outcome.errors.push_back(at + e);
     if (!errors.empty()) continue;

@@ -272,64 +272,72 @@ std::vector<RowChange> changes_of(const msgpack::object& o) {
   return out;
 }
 
+Hello decode_hello(const Fields& f) {
+  Hello m;
+  m.proto_min = f.i32("proto_min");
+  m.proto_max = f.i32("proto_max");
+  m.schema_min = f.i32("schema_min");
+  m.schema_max = f.i32("schema_max");
+  m.center = f.str("center");
+  m.site = f.str("site");
+  m.agent_version = f.str("agent_version");
+  const auto& c = as_array(f.get("compression"), "compression");
+  for (std::uint32_t i = 0; i < c.size; ++i) m.compression.emplace_back(as_str(c.ptr[i], "compression"));
+  return m;
+}
+
+Welcome decode_welcome(const Fields& f) {
+  Welcome m;
+  m.proto = f.i32("proto");
+  m.schema = f.i32("schema");
+  m.epoch = f.str("epoch");
+  m.hwm = f.i64("hwm");
+  m.hub_time_ms = f.i64("hub_time_ms");
+  m.compression = f.str("compression");
+  m.max_batch_bytes = f.i64("max_batch_bytes");
+  m.skew_bound_ms = f.i64("skew_bound_ms");
+  return m;
+}
+
+Heartbeat decode_heartbeat(const Fields& f) {
+  Heartbeat m;
+  m.agent_version = f.str("agent_version");
+  m.pending = f.i64("pending");
+  m.last_site_seq = f.i64("last_site_seq");
+  m.oldest_pending_age_s = f.i64("oldest_pending_age_s");
+  m.clock_offset_ms = f.i64("clock_offset_ms");
+  m.free_disk_bytes = f.i64("free_disk_bytes");
+  m.cert_expires_at = f.i64("cert_expires_at");
+  m.last_error = f.str("last_error");
+  return m;
+}
+
+Ack decode_ack(const Fields& f) {
+  Ack m;
+  m.batch = f.u64("batch");
+  m.hwm = f.i64("hwm");
+  const auto& q = as_array(f.get("quarantined"), "quarantined");
+  for (std::uint32_t i = 0; i < q.size; ++i) {
+    const auto& e = as_array(q.ptr[i], "a quarantined entry");
+    if (e.size != 2) throw Bad{"a quarantined entry must have 2 elements"};
+    m.quarantined.push_back({as_int(e.ptr[0], "site_seq"), std::string(as_str(e.ptr[1], "reason"))});
+  }
+  return m;
+}
+
 Message decode(const msgpack::object& root) {
   Fields f(root);
   std::string type = f.str("type");
-  if (type == "hello") {
-    Hello m;
-    m.proto_min = f.i32("proto_min");
-    m.proto_max = f.i32("proto_max");
-    m.schema_min = f.i32("schema_min");
-    m.schema_max = f.i32("schema_max");
-    m.center = f.str("center");
-    m.site = f.str("site");
-    m.agent_version = f.str("agent_version");
-    const auto& c = as_array(f.get("compression"), "compression");
-    for (std::uint32_t i = 0; i < c.size; ++i) m.compression.emplace_back(as_str(c.ptr[i], "compression"));
-    return m;
-  }
-  if (type == "welcome") {
-    Welcome m;
-    m.proto = f.i32("proto");
-    m.schema = f.i32("schema");
-    m.epoch = f.str("epoch");
-    m.hwm = f.i64("hwm");
-    m.hub_time_ms = f.i64("hub_time_ms");
-    m.compression = f.str("compression");
-    m.max_batch_bytes = f.i64("max_batch_bytes");
-    m.skew_bound_ms = f.i64("skew_bound_ms");
-    return m;
-  }
-  if (type == "heartbeat") {
-    Heartbeat m;
-    m.agent_version = f.str("agent_version");
-    m.pending = f.i64("pending");
-    m.last_site_seq = f.i64("last_site_seq");
-    m.oldest_pending_age_s = f.i64("oldest_pending_age_s");
-    m.clock_offset_ms = f.i64("clock_offset_ms");
-    m.free_disk_bytes = f.i64("free_disk_bytes");
-    m.cert_expires_at = f.i64("cert_expires_at");
-    m.last_error = f.str("last_error");
-    return m;
-  }
+  if (type == "hello") return decode_hello(f);
+  if (type == "welcome") return decode_welcome(f);
+  if (type == "heartbeat") return decode_heartbeat(f);
   if (type == "push") {
     Push m;
     m.batch = f.u64("batch");
     m.changes = changes_of(f.get("changes"));
     return m;
   }
-  if (type == "ack") {
-    Ack m;
-    m.batch = f.u64("batch");
-    m.hwm = f.i64("hwm");
-    const auto& q = as_array(f.get("quarantined"), "quarantined");
-    for (std::uint32_t i = 0; i < q.size; ++i) {
-      const auto& e = as_array(q.ptr[i], "a quarantined entry");
-      if (e.size != 2) throw Bad{"a quarantined entry must have 2 elements"};
-      m.quarantined.push_back({as_int(e.ptr[0], "site_seq"), std::string(as_str(e.ptr[1], "reason"))});
-    }
-    return m;
-  }
+  if (type == "ack") return decode_ack(f);
   if (type == "pull") {
     Pull m;
     m.cursor = f.i64("cursor");

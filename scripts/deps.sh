@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   cmake ninja-build g++ pkg-config ccache sqlite3 openssl
-  systemd strace dpkg-dev man-db
+  systemd strace dpkg-dev man-db python3
   libasio-dev libssl-dev libsqlite3-dev libmsgpack-cxx-dev doctest-dev libsystemd-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libzstd-dev libcpp-httplib-dev
   chromium

@@ -212,12 +212,8 @@ double hub_apply(const std::vector<RowChange>& changes, const std::string& path)
   return s;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  int n = argc > 1 ? std::atoi(argv[1]) : 100000;
-  int runs = argc > 2 ? std::atoi(argv[2]) : 3;
-  test::TempDir dir;
+// A test CA, the hub's certificate and ALM-014's, made with certs/epsync-certs in `dir`.
+bool make_certs(const test::TempDir& dir) {
   std::string certs = std::string(EPSYNC_SOURCE_DIR) + "/certs/epsync-certs";
   for (std::vector<std::string> cmd : {std::vector<std::string>{certs, "init-ca", "--dir", dir.file("pki")},
                                        {certs, "hub", "--dir", dir.file("pki"), "--out", dir.file("hub"), "--dns", "localhost", "--ip", "127.0.0.1"},
@@ -225,120 +221,115 @@ int main(int argc, char** argv) {
     auto r = test::run(cmd);
     if (r.exit_code != 0) {
       std::fprintf(stderr, "certs: %s", r.err.c_str());
-      return 1;
+      return false;
     }
   }
-  std::string centre = dir.file("centre.db");
-  auto t0 = Clock::now();
-  std::int64_t cells = build_centre(centre, n);
-  std::fprintf(stderr, "built the centre store: %d trainees, %lld cells in %.1f s\n", n, static_cast<long long>(cells),
-               secs(t0, Clock::now()));
-  // The row changes for B2b are read per run and freed before B1 runs: the agent and hub are
-  // forked from this process, and a fork's peak RSS would otherwise count these pages.
-  auto load_changes = [&] {
-    // The centre's own changes only: after a run's B1 its store also holds what it pulled from
-    // the hub (the hub's reference rows), which the hub refuses from a centre.
-    auto s = Store::open(centre);
-    ChangeQuery q;
-    q.limit = 100'000'000;
-    q.site = s.value()->site_id();
-    return read_changes(*s.value(), q).value();
-  };
-  std::size_t row_changes = 0;
-  // BENCH_APPLY_ONLY=1: B2b alone, once, for a profiler (valgrind --tool=callgrind
-  // --collect-atstart=no --toggle-collect='*hub_apply*').
-  if (std::getenv("BENCH_APPLY_ONLY")) {
-    std::vector<RowChange> changes = load_changes();
-    double a = hub_apply(changes, dir.file("apply.db"));
-    std::printf("B2b %zu row changes, %lld cells in %.3f s: %.0f cells/s\n", changes.size(),
-                static_cast<long long>(cells), a, static_cast<double>(cells) / a);
-    return 0;
-  }
+  return true;
+}
 
+// The centre's own changes only: after a run's B1 its store also holds what it pulled from the
+// hub (the hub's reference rows), which the hub refuses from a centre.
+std::vector<RowChange> load_changes(const std::string& centre) {
+  auto s = Store::open(centre);
+  ChangeQuery q;
+  q.limit = 100'000'000;
+  q.site = s.value()->site_id();
+  return read_changes(*s.value(), q).value();
+}
+
+// User + system CPU seconds of the children reaped so far.
+double children_cpu_seconds() {
+  struct rusage ru {};
+  getrusage(RUSAGE_CHILDREN, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// A fresh hub store, hub.toml and alm.toml for a hub at `port`, ALM-014 registered, and the
+// centre's sync state cleared so that nothing counts as already sent.
+bool prepare_b1(const test::TempDir& dir, const std::string& centre, const std::string& hub_db, int port) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((hub_db + suffix).c_str());
+  test::write_file_bytes(dir.file("hub.toml"), "[listen]\naddress = \"127.0.0.1:" + std::to_string(port) +
+                                                   "\"\n[tls]\nca = \"" + dir.file("pki/ca.crt") + "\"\ncert = \"" +
+                                                   dir.file("hub.crt") + "\"\nkey = \"" + dir.file("hub.key") +
+                                                   "\"\n[store]\npath = \"" + hub_db + "\"\n");
+  test::write_file_bytes(dir.file("alm.toml"), "[center]\nid = \"ALM-014\"\n[store]\npath = \"" + centre +
+                                                   "\"\n[hub]\naddress = \"127.0.0.1:" + std::to_string(port) +
+                                                   "\"\nca = \"" + dir.file("pki/ca.crt") + "\"\ncert = \"" +
+                                                   dir.file("alm.crt") + "\"\nkey = \"" + dir.file("alm.key") + "\"\n");
+  auto reg = test::run({EPSYNC_BINARY, "hub", "center", "add", "ALM-014", "--region", "almaty", "--name", "bench",
+                        "--config", dir.file("hub.toml")});
+  if (reg.exit_code != 0) {
+    std::fprintf(stderr, "register: %s", reg.err.c_str());
+    return false;
+  }
+  auto s = Store::open(centre);
+  for (const char* k : {"sync.acked", "sync.cursor", "sync.epoch", "sync.cursor_check"}) s.value()->set_meta(k, "");
+  return true;
+}
+
+// `epsync hub` forked from this process, its stderr into hub.log (or BENCH_HUB_LOG).
+pid_t start_hub(const test::TempDir& dir) {
+  pid_t hub = fork();
+  if (hub == 0) {
+    const char* log_path = std::getenv("BENCH_HUB_LOG");  // keep the hub's log there, for a look
+    int err = open(log_path ? log_path : dir.file("hub.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | (log_path ? 0 : O_TRUNC), 0600);
+    dup2(err, 2);
+    std::vector<std::string> cmd = wrapped("BENCH_HUB_WRAPPER", {EPSYNC_BINARY, "hub", "--config", dir.file("hub.toml")});
+    std::vector<char*> args;
+    for (auto& a : cmd) args.push_back(a.data());
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  return hub;
+}
+
+// What the runs measured.
+struct Figures {
   std::vector<double> plain, tuned, apply, push, agent_cpu_s, hub_cpu_s;
-  double children_cpu = 0;  // CPU of the children reaped before the agent started
   std::int64_t plain_cells = 0, bytes_sent = 0, bytes_received = 0;
   long agent_rss = 0, hub_rss = 0;
-  for (int r = 0; r < runs; ++r) {
-    plain.push_back(plain_insert(centre, dir.file("plain.db"), plain_cells, false));
-    tuned.push_back(plain_insert(centre, dir.file("tuned.db"), plain_cells, true));
-    {
-      std::vector<RowChange> changes = load_changes();
-      row_changes = changes.size();
-      apply.push_back(hub_apply(changes, dir.file("apply.db")));
-    }
-    malloc_trim(0);
+  std::size_t row_changes = 0;
+};
 
-    // B1: the real daemon and the real client.
-    std::string hub_db = dir.file("hub.db");
-    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((hub_db + suffix).c_str());
-    int port = free_port();
-    test::write_file_bytes(dir.file("hub.toml"), "[listen]\naddress = \"127.0.0.1:" + std::to_string(port) +
-                                                     "\"\n[tls]\nca = \"" + dir.file("pki/ca.crt") + "\"\ncert = \"" +
-                                                     dir.file("hub.crt") + "\"\nkey = \"" + dir.file("hub.key") +
-                                                     "\"\n[store]\npath = \"" + hub_db + "\"\n");
-    test::write_file_bytes(dir.file("alm.toml"), "[center]\nid = \"ALM-014\"\n[store]\npath = \"" + centre +
-                                                     "\"\n[hub]\naddress = \"127.0.0.1:" + std::to_string(port) +
-                                                     "\"\nca = \"" + dir.file("pki/ca.crt") + "\"\ncert = \"" +
-                                                     dir.file("alm.crt") + "\"\nkey = \"" + dir.file("alm.key") + "\"\n");
-    auto reg = test::run({EPSYNC_BINARY, "hub", "center", "add", "ALM-014", "--region", "almaty", "--name", "bench",
-                          "--config", dir.file("hub.toml")});
-    if (reg.exit_code != 0) {
-      std::fprintf(stderr, "register: %s", reg.err.c_str());
-      return 1;
-    }
-    // The agent's sync state from the previous run must not say "already sent".
-    {
-      auto s = Store::open(centre);
-      for (const char* k : {"sync.acked", "sync.cursor", "sync.epoch", "sync.cursor_check"}) s.value()->set_meta(k, "");
-    }
-    pid_t hub = fork();
-    if (hub == 0) {
-      const char* log_path = std::getenv("BENCH_HUB_LOG");  // keep the hub's log there, for a look
-      int err = open(log_path ? log_path : dir.file("hub.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | (log_path ? 0 : O_TRUNC), 0600);
-      dup2(err, 2);
-      std::vector<std::string> cmd = wrapped("BENCH_HUB_WRAPPER", {EPSYNC_BINARY, "hub", "--config", dir.file("hub.toml")});
-      std::vector<char*> args;
-      for (auto& a : cmd) args.push_back(a.data());
-      args.push_back(nullptr);
-      execvp(args[0], args.data());
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && !accepts(port); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    {
-      struct rusage before {};
-      getrusage(RUSAGE_CHILDREN, &before);
-      children_cpu = static_cast<double>(before.ru_utime.tv_sec + before.ru_stime.tv_sec) +
-                     static_cast<double>(before.ru_utime.tv_usec + before.ru_stime.tv_usec) / 1e6;
-    }
-    auto t1 = Clock::now();
-    auto sync = test::run(wrapped("BENCH_AGENT_WRAPPER", {EPSYNC_BINARY, "sync", "--json", "--config", dir.file("alm.toml")}), {}, 600);
-    double s = secs(t1, Clock::now());
-    struct rusage ru {};
-    getrusage(RUSAGE_CHILDREN, &ru);
-    // RUSAGE_CHILDREN's peak covers every child reaped so far: before the first hub is reaped
-    // (below) that is the agent (and the small CLI runs before it); later it would be a hub's.
-    if (r == 0) agent_rss = ru.ru_maxrss;
-    hub_rss = std::max(hub_rss, peak_rss_kb(hub));
-    // Where B1's time goes: CPU of each side.
-    double agent_cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-                       static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6 - children_cpu;
-    agent_cpu_s.push_back(agent_cpu);
-    hub_cpu_s.push_back(cpu_seconds(hub));
-    kill(hub, SIGTERM);
-    waitpid(hub, nullptr, 0);
-    if (sync.exit_code != 0) {
-      std::fprintf(stderr, "sync failed: %s%s", sync.out.c_str(), sync.err.c_str());
-      return 1;
-    }
-    auto pos = sync.out.find("\"bytes_sent\":");
-    if (pos != std::string::npos) bytes_sent = std::stoll(sync.out.substr(pos + 13));
-    pos = sync.out.find("\"bytes_received\":");
-    if (pos != std::string::npos) bytes_received = std::stoll(sync.out.substr(pos + 17));
-    push.push_back(s);
+// B1, run `r`: the real daemon and the real client, timed until the client exits.
+bool run_b1(const test::TempDir& dir, const std::string& centre, int r, Figures& f) {
+  int port = free_port();
+  if (!prepare_b1(dir, centre, dir.file("hub.db"), port)) return false;
+  pid_t hub = start_hub(dir);
+  for (int i = 0; i < 200 && !accepts(port); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const double children_cpu = children_cpu_seconds();  // CPU of the children reaped before the agent started
+  auto t1 = Clock::now();
+  auto sync = test::run(wrapped("BENCH_AGENT_WRAPPER", {EPSYNC_BINARY, "sync", "--json", "--config", dir.file("alm.toml")}), {}, 600);
+  double s = secs(t1, Clock::now());
+  struct rusage ru {};
+  getrusage(RUSAGE_CHILDREN, &ru);
+  // RUSAGE_CHILDREN's peak covers every child reaped so far: before the first hub is reaped
+  // (below) that is the agent (and the small CLI runs before it); later it would be a hub's.
+  if (r == 0) f.agent_rss = ru.ru_maxrss;
+  f.hub_rss = std::max(f.hub_rss, peak_rss_kb(hub));
+  // Where B1's time goes: CPU of each side.
+  f.agent_cpu_s.push_back(children_cpu_seconds() - children_cpu);
+  f.hub_cpu_s.push_back(cpu_seconds(hub));
+  kill(hub, SIGTERM);
+  waitpid(hub, nullptr, 0);
+  if (sync.exit_code != 0) {
+    std::fprintf(stderr, "sync failed: %s%s", sync.out.c_str(), sync.err.c_str());
+    return false;
   }
-  double p = median(plain), pt = median(tuned), a = median(apply), b1 = median(push);
-  double plain_rate = static_cast<double>(plain_cells) / p, tuned_rate = static_cast<double>(plain_cells) / pt,
+  auto pos = sync.out.find("\"bytes_sent\":");
+  if (pos != std::string::npos) f.bytes_sent = std::stoll(sync.out.substr(pos + 13));
+  pos = sync.out.find("\"bytes_received\":");
+  if (pos != std::string::npos) f.bytes_received = std::stoll(sync.out.substr(pos + 17));
+  f.push.push_back(s);
+  return true;
+}
+
+// The table, then one JSON line.
+void report(const Figures& f, int n, int runs, std::int64_t cells) {
+  double p = median(f.plain), pt = median(f.tuned), a = median(f.apply), b1 = median(f.push);
+  double plain_rate = static_cast<double>(f.plain_cells) / p, tuned_rate = static_cast<double>(f.plain_cells) / pt,
          apply_rate = static_cast<double>(cells) / a, push_rate = static_cast<double>(cells) / b1;
   std::printf("%-50s %10s %9s %12s %8s %8s\n", "scenario (median of runs)", "cells", "seconds", "cells/s", "vs B2a",
               "vs B2a'");
@@ -346,20 +337,20 @@ int main(int argc, char** argv) {
     std::printf("%-50s %10lld %9.3f %12.0f %8.2f %8.2f\n", name, static_cast<long long>(c), secs, rate, rate / plain_rate,
                 rate / tuned_rate);
   };
-  row("B2a plain insert, one transaction, SQLite defaults", plain_cells, p, plain_rate);
-  row("B2a' the same with epsync's store settings", plain_cells, pt, tuned_rate);
+  row("B2a plain insert, one transaction, SQLite defaults", f.plain_cells, p, plain_rate);
+  row("B2a' the same with epsync's store settings", f.plain_cells, pt, tuned_rate);
   row("B2b hub apply in-process (validate+merge+log)", cells, a, apply_rate);
   row("B1 catch-up over TLS to an empty hub", cells, b1, push_rate);
   std::printf("B1: %zu row changes, %lld bytes sent, %lld bytes received, peak RSS agent %ld MiB, hub %ld MiB\n",
-              row_changes, static_cast<long long>(bytes_sent), static_cast<long long>(bytes_received), agent_rss / 1024,
-              hub_rss / 1024);
-  std::printf("B1 CPU (median): agent %.2f s, hub %.2f s (wall %.2f s)\n", median(agent_cpu_s), median(hub_cpu_s), b1);
+              f.row_changes, static_cast<long long>(f.bytes_sent), static_cast<long long>(f.bytes_received),
+              f.agent_rss / 1024, f.hub_rss / 1024);
+  std::printf("B1 CPU (median): agent %.2f s, hub %.2f s (wall %.2f s)\n", median(f.agent_cpu_s), median(f.hub_cpu_s), b1);
   // The machine's speed drifts between runs (a shared host); B1 and B2a of the same run were
   // measured a few seconds apart, so their ratio is steadier than the ratio of the medians.
   std::vector<double> paired;
   std::printf("B1 / B2a, run by run:");
-  for (std::size_t r = 0; r < push.size(); ++r) {
-    paired.push_back(plain[r] / push[r]);
+  for (std::size_t r = 0; r < f.push.size(); ++r) {
+    paired.push_back(f.plain[r] / f.push[r]);
     std::printf(" %.2f", paired.back());
   }
   const double paired_median = median(paired);
@@ -369,8 +360,47 @@ int main(int argc, char** argv) {
               "\"b2b_apply_s\":%.4f,\"b2b_cells_per_s\":%.0f,"
               "\"b1_push_s\":%.4f,\"b1_cells_per_s\":%.0f,\"b1_vs_b2a\":%.3f,\"b1_vs_b2a_tuned\":%.3f,\"b1_vs_b2a_paired\":%.3f,\"b1_bytes_sent\":%lld,"
               "\"b1_bytes_received\":%lld,\"agent_peak_rss_kib\":%ld,\"hub_peak_rss_kib\":%ld}\n",
-              n, runs, row_changes, static_cast<long long>(cells), p, plain_rate, pt, tuned_rate, a, apply_rate, b1,
-              push_rate, push_rate / plain_rate, push_rate / tuned_rate, paired_median, static_cast<long long>(bytes_sent),
-              static_cast<long long>(bytes_received), agent_rss, hub_rss);
+              n, runs, f.row_changes, static_cast<long long>(cells), p, plain_rate, pt, tuned_rate, a, apply_rate, b1,
+              push_rate, push_rate / plain_rate, push_rate / tuned_rate, paired_median, static_cast<long long>(f.bytes_sent),
+              static_cast<long long>(f.bytes_received), f.agent_rss, f.hub_rss);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int n = argc > 1 ? std::atoi(argv[1]) : 100000;
+  int runs = argc > 2 ? std::atoi(argv[2]) : 3;
+  test::TempDir dir;
+  if (!make_certs(dir)) return 1;
+  std::string centre = dir.file("centre.db");
+  auto t0 = Clock::now();
+  std::int64_t cells = build_centre(centre, n);
+  std::fprintf(stderr, "built the centre store: %d trainees, %lld cells in %.1f s\n", n, static_cast<long long>(cells),
+               secs(t0, Clock::now()));
+  // BENCH_APPLY_ONLY=1: B2b alone, once, for a profiler (valgrind --tool=callgrind
+  // --collect-atstart=no --toggle-collect='*hub_apply*').
+  if (std::getenv("BENCH_APPLY_ONLY")) {
+    std::vector<RowChange> changes = load_changes(centre);
+    double a = hub_apply(changes, dir.file("apply.db"));
+    std::printf("B2b %zu row changes, %lld cells in %.3f s: %.0f cells/s\n", changes.size(),
+                static_cast<long long>(cells), a, static_cast<double>(cells) / a);
+    return 0;
+  }
+
+  Figures f;
+  for (int r = 0; r < runs; ++r) {
+    f.plain.push_back(plain_insert(centre, dir.file("plain.db"), f.plain_cells, false));
+    f.tuned.push_back(plain_insert(centre, dir.file("tuned.db"), f.plain_cells, true));
+    {
+      // The row changes for B2b are read per run and freed before B1 runs: the agent and hub are
+      // forked from this process, and a fork's peak RSS would otherwise count these pages.
+      std::vector<RowChange> changes = load_changes(centre);
+      f.row_changes = changes.size();
+      f.apply.push_back(hub_apply(changes, dir.file("apply.db")));
+    }
+    malloc_trim(0);
+    if (!run_b1(dir, centre, r, f)) return 1;
+  }
+  report(f, n, runs, cells);
   return 0;
 }

@@ -41,20 +41,18 @@ RowChange change(std::string table, std::string center, std::int64_t seq, std::v
   return c;
 }
 
-}  // namespace
+// A trainee's row change with every kind of value, null included.
+RowChange sample_trainee() {
+  return change("trainee", "ALM-014", 7,
+                {{"surname", std::string("Әлия"), 0, ""},
+                 {"iin", std::string("900101400123"), 0, ""},
+                 {"deleted", std::int64_t{0}, 99, std::string(32, 'b')},
+                 {"patronymic", std::monostate{}, 0, ""}});
+}
 
-int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s fuzz/corpus\n", argv[0]);
-    return 2;
-  }
-  fs::path root = argv[1];
-
-  RowChange trainee = change("trainee", "ALM-014", 7,
-                             {{"surname", std::string("Әлия"), 0, ""},
-                              {"iin", std::string("900101400123"), 0, ""},
-                              {"deleted", std::int64_t{0}, 99, std::string(32, 'b')},
-                              {"patronymic", std::monostate{}, 0, ""}});
+// One message of every kind, some at the edges of their fields.
+std::vector<std::pair<std::string, Message>> codec_seeds() {
+  RowChange trainee = sample_trainee();
   RowChange result = change("test_result", "SHY-002", 8,
                             {{"score", 87.5, 0, ""},
                              {"max_score", std::int64_t{-1}, std::numeric_limits<std::int64_t>::max(), "c"},
@@ -62,7 +60,7 @@ int main(int argc, char** argv) {
   RowChange rules = change("rules", "*", 1, {{"value", std::string("{\"max_age\": 45}"), 0, ""}});
   RowChange tombstone = change("medical_check", "ALM-014", 9, {{"deleted", std::int64_t{1}, 5, std::string(32, 'a')}});
 
-  std::vector<std::pair<std::string, Message>> messages = {
+  return {
       {"hello", Hello{1, 1, 1, 1, "ALM-014", std::string(32, 'a'), "0.1.0", {"zstd"}}},
       {"hello-no-compression", Hello{1, 2, 1, 3, "SHY-002", std::string(32, 'e'), "0.2.0-rc1", {}}},
       {"welcome", Welcome{1, 1, "7c9e6679742540de944be07fc1f90ae7", 42, 1717000000000, "zstd", 1 << 20, 300000}},
@@ -84,19 +82,16 @@ int main(int argc, char** argv) {
       {"error", Error{"version", "upgrade the agent"}},
       {"error-forbidden", Error{kErrorForbiddenRow, "row owned by another centre"}},
   };
-  int written = 0;
-  for (const auto& [name, m] : messages) {
-    write(root / "codec", name + ".msgpack", encode_message(m));
-    ++written;
-  }
+}
 
-  // Frames: what a session's byte stream looks like, and the edges the reader must refuse.
+// Frames: what a session's byte stream looks like, and the edges the reader must refuse.
+std::vector<std::pair<std::string, std::string>> frame_seeds(const std::vector<std::pair<std::string, Message>>& messages) {
   std::string hello = encode_message(messages[0].second);
   std::string push = encode_message(messages[6].second);
   std::string big_push;
   {
     Push p{10, {}};
-    for (int i = 0; i < 40; ++i) p.changes.push_back(trainee);
+    for (int i = 0; i < 40; ++i) p.changes.push_back(sample_trainee());
     big_push = encode_message(p);
   }
   std::vector<std::pair<std::string, std::string>> frames = {
@@ -123,7 +118,24 @@ int main(int argc, char** argv) {
     f[f.size() / 2] = static_cast<char>(f[f.size() / 2] ^ 0x55);
     frames.emplace_back("zstd-damaged", f);
   }
-  for (const auto& [name, bytes] : frames) {
+  return frames;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s fuzz/corpus\n", argv[0]);
+    return 2;
+  }
+  fs::path root = argv[1];
+  const auto messages = codec_seeds();
+  int written = 0;
+  for (const auto& [name, m] : messages) {
+    write(root / "codec", name + ".msgpack", encode_message(m));
+    ++written;
+  }
+  for (const auto& [name, bytes] : frame_seeds(messages)) {
     write(root / "frame", name + ".bin", bytes);
     ++written;
   }

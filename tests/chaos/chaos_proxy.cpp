@@ -13,6 +13,8 @@
 #include <deque>
 #include <vector>
 
+#include "support/loopback.h"
+
 namespace epsync::test {
 
 using Clock = std::chrono::steady_clock;
@@ -44,19 +46,10 @@ void close_fd(int& fd, bool rst = false) {
   fd = -1;
 }
 
+// Blocking on loopback: it connects or is refused at once (the hub is up or down).
 int connect_loopback(std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  // Blocking on loopback: it connects or is refused at once (the hub is up or down).
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close_fd(fd);
-    return -1;
-  }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  int fd = connect_to_loopback(port);
+  if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   return fd;
 }
 
@@ -94,18 +87,11 @@ struct ChaosProxy::Conns {
 
 ChaosProxy::ChaosProxy(std::uint16_t upstream_port, std::uint64_t seed, ChaosProxyOptions opt)
     : opt_(opt), rng_(seed), upstream_(upstream_port), conns_(std::make_unique<Conns>()) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::listen(listen_fd_, 64) != 0 || ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+  listen_fd_ = listen_on_loopback(64, port_, SOCK_NONBLOCK);
+  if (listen_fd_ < 0) {
     error_ = std::string("chaos proxy cannot listen: ") + std::strerror(errno);
-    close_fd(listen_fd_);
     return;
   }
-  port_ = ntohs(a.sin_port);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -173,23 +159,9 @@ void ChaosProxy::accept_one() {
   conns_->list.push_back(std::move(c));
 }
 
-// Moves what can move on one connection; returns false when it is over.
-bool ChaosProxy::serve(Conn& c, Clock::time_point now) {
-  if (now >= c.deadline) return false;
-  if (c.stalled) {
-    if (now < c.stall_until) return true;  // neither reads nor writes: bytes wait in the kernel
-    c.stalled = false;
-    c.stall_over = true;
-  }
-  for (Side* s : {&c.agent, &c.hub}) {
-    if (s->revents & POLLERR) {  // reset by its peer: reset the other end too
-      close_fd(c.agent.fd, true);
-      close_fd(c.hub.fd, true);
-      return false;
-    }
-    if ((s->revents & POLLHUP) && s->read_eof) s->hup = true;
-    s->revents = 0;
-  }
+// Reads what each side has sent (up to the fault's trigger point) and queues it for the other
+// side, due after the connection's delay; returns false when a peer reset the connection.
+bool ChaosProxy::forward_reads(Conn& c, Clock::time_point now) {
   std::array<char, 16 * 1024> buf;
   for (int s = 0; s < 2; ++s) {
     Side& from = s == 0 ? c.agent : c.hub;
@@ -228,6 +200,11 @@ bool ChaosProxy::serve(Conn& c, Clock::time_point now) {
       }
     }
   }
+  return true;
+}
+
+// Writes the queued bytes that are due to each side; returns false when a write fails.
+bool ChaosProxy::deliver(Conn& c, Clock::time_point now) {
   for (Side* to : {&c.hub, &c.agent}) {
     while (!to->out.empty() && to->out.front().due <= now && !c.stalled) {
       Chunk& ch = to->out.front();
@@ -253,6 +230,27 @@ bool ChaosProxy::serve(Conn& c, Clock::time_point now) {
       else ch.bytes.erase(0, static_cast<std::size_t>(w));
     }
   }
+  return true;
+}
+
+// Moves what can move on one connection; returns false when it is over.
+bool ChaosProxy::serve(Conn& c, Clock::time_point now) {
+  if (now >= c.deadline) return false;
+  if (c.stalled) {
+    if (now < c.stall_until) return true;  // neither reads nor writes: bytes wait in the kernel
+    c.stalled = false;
+    c.stall_over = true;
+  }
+  for (Side* s : {&c.agent, &c.hub}) {
+    if (s->revents & POLLERR) {  // reset by its peer: reset the other end too
+      close_fd(c.agent.fd, true);
+      close_fd(c.hub.fd, true);
+      return false;
+    }
+    if ((s->revents & POLLHUP) && s->read_eof) s->hup = true;
+    s->revents = 0;
+  }
+  if (!forward_reads(c, now) || !deliver(c, now)) return false;
   if (c.cut && c.agent.out.empty() && c.hub.out.empty()) {
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -59,6 +59,8 @@ class ChaosProxy {
   void run();
   void accept_one();
   bool serve(Conn& c, std::chrono::steady_clock::time_point now);
+  bool forward_reads(Conn& c, std::chrono::steady_clock::time_point now);
+  bool deliver(Conn& c, std::chrono::steady_clock::time_point now);
 
   ChaosProxyOptions opt_;
   std::mt19937_64 rng_;  // only the proxy thread draws from it

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
 
 #include "hub/hub_store.h"
 #include "storage/change_log.h"
@@ -317,12 +318,15 @@ void Workload::hub_import_results() {
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
 }
 
-bool Workload::concurrent_pair(std::size_t i, const std::function<void(std::size_t)>& stop) {
+struct Workload::PairCell {
+  std::string table, row, column, trainee, kind;
+};
+
+// The cells a concurrent pair at centre `i` may write: a criminal-record or immigration-record
+// status the CLI will update, a medical check's result or validity, a test score; none locked.
+std::vector<Workload::PairCell> Workload::pair_candidates(std::size_t i) {
   auto& c = w_.centres[i];
-  struct Cell {
-    std::string table, row, column, trainee, kind;
-  };
-  std::vector<Cell> cells;
+  std::vector<PairCell> cells;
   auto at_centre = [&](const std::string& table, const std::string& row) {
     return w_.cell(c.db, table, row, "deleted").has_value();
   };
@@ -342,11 +346,14 @@ bool Workload::concurrent_pair(std::size_t i, const std::function<void(std::size
     if (at_centre("medical_check", row)) cells.push_back({"medical_check", row, chance(50) ? "result" : "valid_until", "", ""});
   for (const auto& [row, owner] : rows(w_.hub_db, "test_result", "deleted = 0 AND center_id = '" + c.id + "'"))
     if (at_centre("test_result", row)) cells.push_back({"test_result", row, "score", "", ""});
-  std::erase_if(cells, [&](const Cell& x) { return ledger_.locked(x.table, x.row, x.column); });
-  if (cells.empty()) return false;
-  const Cell& cell = cells[static_cast<std::size_t>(pick(static_cast<int>(cells.size())))];
+  std::erase_if(cells, [&](const PairCell& x) { return ledger_.locked(x.table, x.row, x.column); });
+  return cells;
+}
 
-  stop(i);  // from here on neither side can see the other's write
+// The values the centre and the hub write into `cell`: each differs from what its writer holds
+// and from each other.
+std::pair<Value, Value> Workload::pair_values(std::size_t i, const PairCell& cell) {
+  auto& c = w_.centres[i];
   auto a = w_.cell(c.db, cell.table, cell.row, cell.column).value_or(Value{});
   auto b = w_.cell(w_.hub_db, cell.table, cell.row, cell.column).value_or(Value{});
   Value cv, hv;
@@ -371,6 +378,18 @@ bool Workload::concurrent_pair(std::size_t i, const std::function<void(std::size
     cv = std::int64_t{std::stoll(other_than(rng_, scores, {Value{to_literal(a)}}))};
     hv = std::int64_t{std::stoll(other_than(rng_, scores, {Value{to_literal(b)}, Value{to_literal(cv)}}))};
   }
+  return {cv, hv};
+}
+
+bool Workload::concurrent_pair(std::size_t i, const std::function<void(std::size_t)>& stop) {
+  auto& c = w_.centres[i];
+  std::vector<PairCell> cells = pair_candidates(i);
+  if (cells.empty()) return false;
+  const PairCell& cell = cells[static_cast<std::size_t>(pick(static_cast<int>(cells.size())))];
+
+  stop(i);  // from here on neither side can see the other's write
+  Value cv, hv;
+  std::tie(cv, hv) = pair_values(i, cell);
   bool centre_first = chance(50);
   std::string cwhat = c.id + (cell.table == "document_check" ? " CLI record document (pair)" : " registrar tool write (pair)");
   std::string hwhat = "hub correction (pair) at " + c.id;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chaos/chaos_ledger.h"
@@ -45,6 +46,9 @@ class Workload {
   bool concurrent_pair(std::size_t i, const std::function<void(std::size_t)>& stop);
 
  private:
+  struct PairCell;
+  std::vector<PairCell> pair_candidates(std::size_t i);
+  std::pair<Value, Value> pair_values(std::size_t i, const PairCell& cell);
   struct Trainee {
     std::string id;
     std::size_t centre = 0;

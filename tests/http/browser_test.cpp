@@ -193,6 +193,66 @@ std::vector<std::string> chromium(const TempDir& profile, std::vector<std::strin
   return argv;
 }
 
+// The chart: one bar per region with the report's figures.
+void check_region_chart(const std::string& dom, const json& by_region) {
+  std::string chart = between(dom, "id=\"region-chart\"", "</svg>");
+  for (const auto& r : by_region["rows"]) {
+    std::string bar = "data-region=\"" + r["region"].get<std::string>() + "\" data-trainees=\"" +
+                      std::to_string(r["trainees"].get<int>()) + "\" data-ready=\"" + std::to_string(r["ready"].get<int>()) +
+                      "\" data-not-ready=\"" + std::to_string(r["not_ready"].get<int>()) + "\"";
+    CHECK_MESSAGE(chart.find(bar) != std::string::npos, bar);
+  }
+}
+
+// Headline figures and the blockers, nationwide: the sums of the report's regions.
+void check_headline_figures(const std::string& dom, const json& by_region) {
+  std::int64_t trainees = 0, ready = 0, not_ready = 0;
+  std::map<std::string, std::int64_t> blockers;
+  for (const auto& r : by_region["rows"]) {
+    trainees += r["trainees"].get<std::int64_t>();
+    ready += r["ready"].get<std::int64_t>();
+    not_ready += r["not_ready"].get<std::int64_t>();
+    for (const auto& [kind, n] : r["blockers"].items()) blockers[kind] += n.get<std::int64_t>();
+  }
+  REQUIRE(trainees == 76);
+  CHECK(ready > 10);
+  CHECK(blockers.size() >= 5);
+  check_figure(dom, "id=\"total-trainees\"", trainees);
+  check_figure(dom, "id=\"total-ready\"", ready);
+  check_figure(dom, "id=\"total-not-ready\"", not_ready);
+  std::string blocker_table = between(dom, "id=\"blocker-table\"", "</table>");
+  for (const auto& [kind, n] : blockers) {
+    CAPTURE(kind);
+    check_figure(between(blocker_table, "<tr data-key=\"" + kind + "\"", "</tr>"), "data-field=\"trainees\"", n);
+  }
+}
+
+// Review: duplicates, conflicts, stale centres, as the CLI lists them.
+void check_review_figures(HttpHub& hub, const std::string& dom) {
+  json dups = hub_json(hub, {"duplicates", "--json"});
+  json open = hub_json(hub, {"conflicts", "--json"});
+  json health = hub_json(hub, {"center", "list", "--health", "--json"});
+  CHECK(dups.size() == 1);
+  CHECK(open.size() == 2);
+  check_figure(dom, "id=\"duplicates-count\"", static_cast<std::int64_t>(dups.size()));
+  check_figure(dom, "id=\"conflicts-count\"", static_cast<std::int64_t>(open.size()));
+  std::int64_t stale = 0;
+  std::string centre_table = between(dom, "id=\"centre-table\"", "</table>");
+  for (const auto& c : health) {
+    std::string id = c["center"];
+    CAPTURE(id);
+    bool marked = centre_table.find("<tr data-key=\"" + id + "\" class=\"stale\">") != std::string::npos;
+    CHECK(marked == c["stale"].get<bool>());
+    stale += c["stale"].get<bool>() ? 1 : 0;
+    if (!c["last_seen"].is_null()) {
+      std::string row = between(centre_table, "<tr data-key=\"" + id + "\"", "</tr>");
+      check_figure(row, "data-field=\"pending\"", c["pending"].get<std::int64_t>());
+    }
+  }
+  CHECK(stale == 2);
+  check_figure(dom, "id=\"centres-stale\"", stale);
+}
+
 }  // namespace
 
 TEST_CASE("browser: the dashboard shows the figures of `epsync hub report`") {
@@ -219,59 +279,9 @@ TEST_CASE("browser: the dashboard shows the figures of `epsync hub report`") {
   check_table(dom, "centre-table", by_center, "center", false);
   check_table(dom, "sector-table", by_sector, "sector");
 
-  // The chart: one bar per region with the report's figures.
-  std::string chart = between(dom, "id=\"region-chart\"", "</svg>");
-  for (const auto& r : by_region["rows"]) {
-    std::string bar = "data-region=\"" + r["region"].get<std::string>() + "\" data-trainees=\"" +
-                      std::to_string(r["trainees"].get<int>()) + "\" data-ready=\"" + std::to_string(r["ready"].get<int>()) +
-                      "\" data-not-ready=\"" + std::to_string(r["not_ready"].get<int>()) + "\"";
-    CHECK_MESSAGE(chart.find(bar) != std::string::npos, bar);
-  }
-
-  // Headline figures and the blockers, nationwide.
-  std::int64_t trainees = 0, ready = 0, not_ready = 0;
-  std::map<std::string, std::int64_t> blockers;
-  for (const auto& r : by_region["rows"]) {
-    trainees += r["trainees"].get<std::int64_t>();
-    ready += r["ready"].get<std::int64_t>();
-    not_ready += r["not_ready"].get<std::int64_t>();
-    for (const auto& [kind, n] : r["blockers"].items()) blockers[kind] += n.get<std::int64_t>();
-  }
-  REQUIRE(trainees == 76);
-  CHECK(ready > 10);
-  CHECK(blockers.size() >= 5);
-  check_figure(dom, "id=\"total-trainees\"", trainees);
-  check_figure(dom, "id=\"total-ready\"", ready);
-  check_figure(dom, "id=\"total-not-ready\"", not_ready);
-  std::string blocker_table = between(dom, "id=\"blocker-table\"", "</table>");
-  for (const auto& [kind, n] : blockers) {
-    CAPTURE(kind);
-    check_figure(between(blocker_table, "<tr data-key=\"" + kind + "\"", "</tr>"), "data-field=\"trainees\"", n);
-  }
-
-  // Review: duplicates, conflicts, stale centres, as the CLI lists them.
-  json dups = hub_json(hub, {"duplicates", "--json"});
-  json open = hub_json(hub, {"conflicts", "--json"});
-  json health = hub_json(hub, {"center", "list", "--health", "--json"});
-  CHECK(dups.size() == 1);
-  CHECK(open.size() == 2);
-  check_figure(dom, "id=\"duplicates-count\"", static_cast<std::int64_t>(dups.size()));
-  check_figure(dom, "id=\"conflicts-count\"", static_cast<std::int64_t>(open.size()));
-  std::int64_t stale = 0;
-  std::string centre_table = between(dom, "id=\"centre-table\"", "</table>");
-  for (const auto& c : health) {
-    std::string id = c["center"];
-    CAPTURE(id);
-    bool marked = centre_table.find("<tr data-key=\"" + id + "\" class=\"stale\">") != std::string::npos;
-    CHECK(marked == c["stale"].get<bool>());
-    stale += c["stale"].get<bool>() ? 1 : 0;
-    if (!c["last_seen"].is_null()) {
-      std::string row = between(centre_table, "<tr data-key=\"" + id + "\"", "</tr>");
-      check_figure(row, "data-field=\"pending\"", c["pending"].get<std::int64_t>());
-    }
-  }
-  CHECK(stale == 2);
-  check_figure(dom, "id=\"centres-stale\"", stale);
+  check_region_chart(dom, by_region);
+  check_headline_figures(dom, by_region);
+  check_review_figures(hub, dom);
 
   // The centre named like a script is text on the page; the page has its own script only.
   CHECK(dom.find("<script>alert(1)</script>") == std::string::npos);

@@ -37,31 +37,16 @@ void HttpHub::start(const std::string& http_address) {
     std::size_t from = log().size();
     hub_ = std::make_unique<ChildProcess>(std::vector<std::string>{EPSYNC_BINARY, "hub", "--config", config},
                                           w.dir.file("hub-http.out"), log_path);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    std::string said;
-    while (std::chrono::steady_clock::now() < deadline) {
-      said = log().substr(from);
-      if (said.find("hub listening on") != std::string::npos) break;
-      if (!hub_->running()) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    std::string said = wait_for_hub_log(*hub_, log_path, from, "hub listening on");
     bool sync_up = said.find("hub listening on " + w.hub_address()) != std::string::npos;
     bool http_up = said.find("http listening on 127.0.0.1:" + std::to_string(http_port)) != std::string::npos;
     if (sync_up && (http_up || !http_address.empty())) return;
-    hub_->stop(std::chrono::seconds(2));
-    hub_.reset();
-    // Someone took a port between free_port() and the hub's bind: try others.
-    if (said.find("cannot listen") == std::string::npos) FAIL("the hub did not start listening: " << said);
+    stop_failed_hub(hub_, said);
   }
   FAIL("the hub could not find free ports");
 }
 
-int HttpHub::stop() {
-  REQUIRE(hub_);
-  int code = hub_->stop(std::chrono::seconds(10));
-  hub_.reset();
-  return code;
-}
+int HttpHub::stop() { return stop_hub_process(hub_); }
 
 httplib::Result HttpHub::get(const std::string& path, bool with_token) {
   httplib::Headers h;

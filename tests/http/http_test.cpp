@@ -111,23 +111,8 @@ void check_table_and_csv_match_json(HttpHub& hub, const std::string& by, const s
   CHECK(total > 0);
 }
 
-}  // namespace
-
-TEST_CASE("http: health, token, metrics that move with syncs, /api/report equals the CLI, escaped dashboard") {
-  NetWorld w;
-  w.port = free_port();
-  Centre& alm = w.add_centre("ALM-014", "almaty");
-  Centre& ast = w.add_centre("AST-001", "astana");
-  // A centre whose name is markup; registered, never synced.
-  auto reg = w.hub_cmd({"center", "add", "SHY-007", "--region", "shymkent", "--name", kEvilName});
-  REQUIRE_MESSAGE(reg.exit_code == 0, reg.err);
-  for (int i = 0; i < 3; ++i) w.enrol("ALM-014", "Әбенова");
-  for (int i = 0; i < 2; ++i) w.enrol("AST-001", "Ёлкина");
-
-  HttpHub hub(w, kToken);
-  hub.start();
-
-  // /healthz needs no token.
+// /healthz needs no token; everything else does.
+void check_only_health_without_token(HttpHub& hub) {
   auto health = hub.get("/healthz", false);
   REQUIRE(health);
   CHECK(health->status == 200);
@@ -155,22 +140,11 @@ TEST_CASE("http: health, token, metrics that move with syncs, /api/report equals
     CHECK(bearer->status == (std::string(path) == "/no-such-page" ? 404 : 200));
   }
   CHECK(hub.log().find("wrong token") != std::string::npos);
+}
 
-  // Metrics before and after two centres sync.
-  PromText before = scrape(hub);
-  CHECK(before.families.at("epsync_hub_batch_commit_seconds").type == "histogram");
-  CHECK(before.families.at("epsync_hub_sessions").type == "gauge");
-  CHECK(before.families.at("epsync_hub_sessions_total").type == "counter");
-  CHECK(metric(before, "epsync_hub_store_up") == 1);
-  CHECK(metric(before, "epsync_hub_center_stale", {{"center", "SHY-007"}, {"region", "shymkent"}}) == 1);
-  CHECK_FALSE(before.value("epsync_hub_center_last_seen_timestamp_seconds", {{"center", "ALM-014"}, {"region", "almaty"}}));
-  std::int64_t started = unix_now();
-  w.must_sync("ALM-014");
-  w.must_sync("AST-001");
-  const double pushed = static_cast<double>(own_changes(alm) + own_changes(ast));
-  REQUIRE(pushed >= 5);
-
-  PromText after = scrape(hub);
+// The counters and gauges after ALM-014 and AST-001 synced once each (SHY-007 never did):
+// `pushed` row changes since `before`, the syncs started at `started` (Unix seconds).
+void check_metrics_moved_with_syncs(const PromText& before, const PromText& after, double pushed, std::int64_t started) {
   CHECK(metric(after, "epsync_hub_sessions_total") - metric(before, "epsync_hub_sessions_total") == 2);
   CHECK(metric(after, "epsync_hub_changes_applied_total") - metric(before, "epsync_hub_changes_applied_total") == pushed);
   CHECK(metric(after, "epsync_hub_cells_applied_total") - metric(before, "epsync_hub_cells_applied_total") >= pushed);
@@ -196,15 +170,11 @@ TEST_CASE("http: health, token, metrics that move with syncs, /api/report equals
   }
   CHECK(metric(after, "epsync_hub_centers") == 3);
   CHECK(metric(after, "epsync_hub_centers_stale") == 1);
-  // The sessions end after the syncs: the gauge comes back to 0.
-  double open = -1;
-  for (int i = 0; i < 100 && open != 0; ++i) {
-    open = metric(scrape(hub), "epsync_hub_sessions");
-    if (open != 0) std::this_thread::sleep_for(std::chrono::milliseconds(30));
-  }
-  CHECK(open == 0);
+}
 
-  // /api/report: the very bytes of `epsync hub report --format json`, for each grouping.
+// /api/report: the very bytes of `epsync hub report --format json`, for each grouping; bad
+// parameters are refused.
+void check_api_report_equals_cli(HttpHub& hub) {
   for (const char* by : {"region", "center", "sector"}) {
     for (const char* as_of : {"2026-06-01", ""}) {
       CAPTURE(by);
@@ -240,8 +210,10 @@ TEST_CASE("http: health, token, metrics that move with syncs, /api/report equals
     CHECK(r->status == 400);
     CHECK(json::parse(r->body).contains("error"));
   }
+}
 
-  // The dashboard: markup from the store is text, the page's own script is the only one.
+// The dashboard: markup from the store is text, the page's own script is the only one.
+void check_dashboard_escapes_the_store(HttpHub& hub) {
   auto page = hub.get("/?as_of=2026-06-01");
   REQUIRE(page);
   REQUIRE(page->status == 200);
@@ -263,6 +235,53 @@ TEST_CASE("http: health, token, metrics that move with syncs, /api/report equals
   auto bad_date = hub.get("/?as_of=someday");
   REQUIRE(bad_date);
   CHECK(bad_date->status == 400);
+}
+
+}  // namespace
+
+TEST_CASE("http: health, token, metrics that move with syncs, /api/report equals the CLI, escaped dashboard") {
+  NetWorld w;
+  w.port = free_port();
+  Centre& alm = w.add_centre("ALM-014", "almaty");
+  Centre& ast = w.add_centre("AST-001", "astana");
+  // A centre whose name is markup; registered, never synced.
+  auto reg = w.hub_cmd({"center", "add", "SHY-007", "--region", "shymkent", "--name", kEvilName});
+  REQUIRE_MESSAGE(reg.exit_code == 0, reg.err);
+  for (int i = 0; i < 3; ++i) w.enrol("ALM-014", "Әбенова");
+  for (int i = 0; i < 2; ++i) w.enrol("AST-001", "Ёлкина");
+
+  HttpHub hub(w, kToken);
+  hub.start();
+
+  check_only_health_without_token(hub);
+
+  // Metrics before and after two centres sync.
+  PromText before = scrape(hub);
+  CHECK(before.families.at("epsync_hub_batch_commit_seconds").type == "histogram");
+  CHECK(before.families.at("epsync_hub_sessions").type == "gauge");
+  CHECK(before.families.at("epsync_hub_sessions_total").type == "counter");
+  CHECK(metric(before, "epsync_hub_store_up") == 1);
+  CHECK(metric(before, "epsync_hub_center_stale", {{"center", "SHY-007"}, {"region", "shymkent"}}) == 1);
+  CHECK_FALSE(before.value("epsync_hub_center_last_seen_timestamp_seconds", {{"center", "ALM-014"}, {"region", "almaty"}}));
+  std::int64_t started = unix_now();
+  w.must_sync("ALM-014");
+  w.must_sync("AST-001");
+  const double pushed = static_cast<double>(own_changes(alm) + own_changes(ast));
+  REQUIRE(pushed >= 5);
+
+  PromText after = scrape(hub);
+  check_metrics_moved_with_syncs(before, after, pushed, started);
+  // The sessions end after the syncs: the gauge comes back to 0.
+  double open = -1;
+  for (int i = 0; i < 100 && open != 0; ++i) {
+    open = metric(scrape(hub), "epsync_hub_sessions");
+    if (open != 0) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  CHECK(open == 0);
+
+  check_api_report_equals_cli(hub);
+
+  check_dashboard_escapes_the_store(hub);
 
   CHECK(hub.stop() == 0);
   CHECK(hub.log().find("<3>") == std::string::npos);  // no error-level line

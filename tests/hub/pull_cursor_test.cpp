@@ -6,6 +6,7 @@
 #include "hub/hub_store.h"
 #include "storage/change_log.h"
 #include "support/temp_dir.h"
+#include "support/write_txn.h"
 
 using namespace epsync;
 
@@ -34,12 +35,11 @@ struct World {
   }
   // The centre writes `n` course records and pushes them.
   void centre_writes(int n) {
-    WriteTxn w(*centre);
-    REQUIRE(w.begin().ok());
-    for (int i = 0; i < n; ++i, ++next_course)
-      REQUIRE(w.insert("korean_course", "k" + std::to_string(next_course), "ALM-014",
-                       {{"trainee_id", std::string("t1")}, {"hours", std::int64_t{next_course}}}).ok());
-    REQUIRE(w.commit().ok());
+    test::write_and_commit(*centre, [&](WriteTxn& w) {
+      for (int i = 0; i < n; ++i, ++next_course)
+        REQUIRE(w.insert("korean_course", "k" + std::to_string(next_course), "ALM-014",
+                         {{"trainee_id", std::string("t1")}, {"hours", std::int64_t{next_course}}}).ok());
+    });
     ChangeQuery q;
     q.site = centre->site_id();
     q.after_site_seq = pushed;
@@ -52,10 +52,9 @@ struct World {
   }
   // The hub corrects one of the centre's records: routed to the centre.
   void hub_corrects(int course, std::int64_t hours) {
-    WriteTxn w(hub->store());
-    REQUIRE(w.begin().ok());
-    REQUIRE(w.update("korean_course", "k" + std::to_string(course), {{"hours", hours}}).ok());
-    REQUIRE(w.commit().ok());
+    test::write_and_commit(hub->store(), [&](WriteTxn& w) {
+      REQUIRE(w.update("korean_course", "k" + std::to_string(course), {{"hours", hours}}).ok());
+    });
   }
   sync::Changes pull(const sync::Changes& after) {
     sync::Pull p;

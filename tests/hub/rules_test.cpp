@@ -13,6 +13,7 @@
 #include "records/iin.h"
 #include "records/records.h"
 #include "support/temp_dir.h"
+#include "support/write_txn.h"
 
 using namespace epsync;
 
@@ -57,11 +58,10 @@ struct RulesWorld {
   }
   // A centre that bypasses its CLI: the row straight into its store through change capture.
   void bypass(const std::function<Status(WriteTxn&)>& write) {
-    WriteTxn w(*centre);
-    REQUIRE(w.begin().ok());
-    Status s = write(w);
-    REQUIRE_MESSAGE(s.ok(), s.message());
-    REQUIRE(w.commit().ok());
+    test::write_and_commit(*centre, [&](WriteTxn& w) {
+      Status s = write(w);
+      REQUIRE_MESSAGE(s.ok(), s.message());
+    });
   }
   // Everything the centre made since the last push, as one batch: the hub's quarantine notices.
   std::vector<sync::Quarantined> push() {
@@ -90,23 +90,29 @@ struct Walk {
   const char* hub_field;  // what the hub's quarantine reason starts with
 };
 
-std::vector<Walk> walks() {
-  auto trainee_fields = [](const std::string& iin, const std::string& birth, const std::string& sex) {
-    TraineeFields f;
-    f.iin = iin, f.surname = "Нурланов", f.given_name = "Ерғали", f.birth_date = birth, f.sex = sex;
-    return f;
-  };
-  auto add = [](TraineeFields f) {
-    return [f](Records& r, const std::string&) { return r.add_trainee(f, FieldStyle::kFlag); };
-  };
-  auto insert_trainee = [](Columns cols) {
-    return [cols](WriteTxn& w, const std::string&) { return w.insert("trainee", new_row_id(), kCentre, cols); };
-  };
-  auto trainee_cols = [](const std::string& iin, const std::string& birth, const std::string& sex) {
-    return Columns{{"iin", iin}, {"surname", std::string("Нурланов")}, {"given_name", std::string("Ерғали")},
-                   {"birth_date", birth}, {"sex", sex}, {"status", std::string("active")}};
-  };
-  const std::string iin_m = make_iin(Date{1990, 5, 17}, 'M', 3);
+TraineeFields trainee_fields(const std::string& iin, const std::string& birth, const std::string& sex) {
+  TraineeFields f;
+  f.iin = iin, f.surname = "Нурланов", f.given_name = "Ерғали", f.birth_date = birth, f.sex = sex;
+  return f;
+}
+
+Columns trainee_cols(const std::string& iin, const std::string& birth, const std::string& sex) {
+  return Columns{{"iin", iin}, {"surname", std::string("Нурланов")}, {"given_name", std::string("Ерғали")},
+                 {"birth_date", birth}, {"sex", sex}, {"status", std::string("active")}};
+}
+
+// The registrar's `trainee add` with these fields.
+auto add(TraineeFields f) {
+  return [f](Records& r, const std::string&) { return r.add_trainee(f, FieldStyle::kFlag); };
+}
+
+// The same trainee written around the registrar's path.
+auto insert_trainee(Columns cols) {
+  return [cols](WriteTxn& w, const std::string&) { return w.insert("trainee", new_row_id(), kCentre, cols); };
+}
+
+// A score out of its test kind's range, each way.
+std::vector<Walk> score_walks() {
   auto score = [](const char* kind, std::int64_t n) {
     return Walk{"", [=](Records& r, const std::string& t) { return r.record_test(t, TestInput{kind, "2026-09-20", n}); },
                 [=](WriteTxn& w, const std::string& t) { return w.insert("test_result", new_row_id(), kCentre, test_row(t, kind, n)); },
@@ -118,6 +124,13 @@ std::vector<Walk> walks() {
     w.rule = "score range by test kind";
     out.push_back(w);
   }
+  return out;
+}
+
+// A trainee's IIN, dates and enumerations.
+std::vector<Walk> trainee_walks() {
+  const std::string iin_m = make_iin(Date{1990, 5, 17}, 'M', 3);
+  std::vector<Walk> out;
   out.push_back({"IIN against birth date", add(trainee_fields(iin_m, "1990-05-18", "M")),
                  insert_trainee(trainee_cols(iin_m, "1990-05-18", "M")), "iin:", "trainee.iin:"});
   out.push_back({"IIN against sex", add(trainee_fields(iin_m, "1990-05-17", "F")),
@@ -136,27 +149,38 @@ std::vector<Walk> walks() {
                  "trainee.birth_date:"});
   out.push_back({"sex is F or M", add(trainee_fields(iin_m, "1990-05-17", "X")),
                  insert_trainee(trainee_cols(iin_m, "1990-05-17", "X")), "sex:", "trainee.sex:"});
-  {
-    TraineeFields f = trainee_fields(iin_m, "1990-05-17", "M");
-    f.surname = "Нур\x1b[31mланов";
-    Columns c = trainee_cols(iin_m, "1990-05-17", "M");
-    c[1].second = std::string("Нур\x1b[31mланов");
-    out.push_back({"text without control characters", add(f), insert_trainee(c), "surname:", "trainee.surname:"});
-    for (const char* bad : {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc2\x9b"}) {
-      // An overlong '/', a surrogate, past U+10FFFF, a C1 control (CSI).
-      f.surname = std::string("Нур") + bad;
-      c[1].second = std::string("Нур") + bad;
-      out.push_back({"text is valid UTF-8", add(f), insert_trainee(c), "surname:", "trainee.surname:"});
-    }
-    f.surname = std::string(101, 'a');
-    c[1].second = std::string(101, 'a');
-    out.push_back({"text length", add(f), insert_trainee(c), "surname:", "trainee.surname:"});
-    f = trainee_fields(iin_m, "1990-05-17", "M");
-    f.sector = "mining";
-    c = trainee_cols(iin_m, "1990-05-17", "M");
-    c.emplace_back("sector", std::string("mining"));
-    out.push_back({"sector enumeration", add(f), insert_trainee(c), "sector:", "trainee.sector:"});
+  return out;
+}
+
+// A trainee's text: control characters, invalid UTF-8, length; and the sector enumeration.
+std::vector<Walk> text_walks() {
+  const std::string iin_m = make_iin(Date{1990, 5, 17}, 'M', 3);
+  std::vector<Walk> out;
+  TraineeFields f = trainee_fields(iin_m, "1990-05-17", "M");
+  f.surname = "Нур\x1b[31mланов";
+  Columns c = trainee_cols(iin_m, "1990-05-17", "M");
+  c[1].second = std::string("Нур\x1b[31mланов");
+  out.push_back({"text without control characters", add(f), insert_trainee(c), "surname:", "trainee.surname:"});
+  for (const char* bad : {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc2\x9b"}) {
+    // An overlong '/', a surrogate, past U+10FFFF, a C1 control (CSI).
+    f.surname = std::string("Нур") + bad;
+    c[1].second = std::string("Нур") + bad;
+    out.push_back({"text is valid UTF-8", add(f), insert_trainee(c), "surname:", "trainee.surname:"});
   }
+  f.surname = std::string(101, 'a');
+  c[1].second = std::string(101, 'a');
+  out.push_back({"text length", add(f), insert_trainee(c), "surname:", "trainee.surname:"});
+  f = trainee_fields(iin_m, "1990-05-17", "M");
+  f.sector = "mining";
+  c = trainee_cols(iin_m, "1990-05-17", "M");
+  c.emplace_back("sector", std::string("mining"));
+  out.push_back({"sector enumeration", add(f), insert_trainee(c), "sector:", "trainee.sector:"});
+  return out;
+}
+
+// The rules of medical checks, documents and test dates.
+std::vector<Walk> record_walks() {
+  std::vector<Walk> out;
   out.push_back({"medical: fit needs a validity date",
                  [](Records& r, const std::string& t) { return r.record_medical(t, MedicalInput{"2026-10-01", "fit", std::nullopt, std::nullopt}); },
                  [](WriteTxn& w, const std::string& t) {
@@ -191,6 +215,14 @@ std::vector<Walk> walks() {
                    return w.insert("test_result", new_row_id(), kCentre, test_row(t, "eps-topik", 150, "2027-03-01"));
                  },
                  "date:", "test_result.test_date:"});
+  return out;
+}
+
+// Every rule, each walked both ways: through the registrar and around it.
+std::vector<Walk> walks() {
+  std::vector<Walk> out;
+  for (auto part : {score_walks(), trainee_walks(), text_walks(), record_walks()})
+    out.insert(out.end(), part.begin(), part.end());
   return out;
 }
 

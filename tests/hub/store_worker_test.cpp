@@ -13,6 +13,7 @@
 #include "storage/change_log.h"
 #include "support/held_sync.h"
 #include "support/temp_dir.h"
+#include "support/write_txn.h"
 
 using namespace epsync;
 
@@ -30,12 +31,11 @@ struct World {
     centre = Store::open(dir.file("centre.db"), o).value();
     hub = hub::HubStore::open(dir.file("hub.db")).value();
     REQUIRE(hub->add_center("ALM-014", "almaty", "Almaty college").ok());
-    WriteTxn w(*centre);
-    REQUIRE(w.begin().ok());
-    for (int i = 0; i < 3; ++i)
-      REQUIRE(w.insert("korean_course", "k" + std::to_string(i), "ALM-014",
-                       {{"trainee_id", std::string("t1")}, {"hours", std::int64_t{i}}}).ok());
-    REQUIRE(w.commit().ok());
+    test::write_and_commit(*centre, [&](WriteTxn& w) {
+      for (int i = 0; i < 3; ++i)
+        REQUIRE(w.insert("korean_course", "k" + std::to_string(i), "ALM-014",
+                         {{"trainee_id", std::string("t1")}, {"hours", std::int64_t{i}}}).ok());
+    });
   }
   hub::PushJob job() {
     ChangeQuery q;

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "net/net_fixture.h"
+#include "net/net_steps.h"
 
 using namespace epsync;
 using namespace epsync::test;
@@ -73,12 +74,6 @@ class NotifySocket {
   std::thread reader_;
 };
 
-nlohmann::json status(NetWorld& w, const std::string& centre) {
-  auto r = w.epsync({"status", "--json", "--config", w.centres.at(centre).config});
-  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  return nlohmann::json::parse(r.out);
-}
-
 bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds limit) {
   auto deadline = Clock::now() + limit;
   while (Clock::now() < deadline) {
@@ -96,7 +91,7 @@ TEST_CASE("agent daemon: READY, STATUS and WATCHDOG - backs off while the hub is
   Centre& alm = w.add_centre("ALM-014", "almaty");
   CHECK(w.stop_hub() == 0);
   w.enrol("ALM-014", "Бірінші");
-  CHECK(status(w, "ALM-014")["pending"] == 1);
+  CHECK(status_json(w, "ALM-014")["pending"] == 1);
 
   NotifySocket notify(w.dir.file("notify.sock"));
   setenv("NOTIFY_SOCKET", w.dir.file("notify.sock").c_str(), 1);
@@ -131,9 +126,9 @@ TEST_CASE("agent daemon: READY, STATUS and WATCHDOG - backs off while the hub is
 
   // The hub comes back on the same address: the agent syncs by itself at its next retry.
   w.start_hub();
-  CHECK_MESSAGE(wait_until([&] { return status(w, "ALM-014")["pending"] == 0; }, std::chrono::seconds(15)),
+  CHECK_MESSAGE(wait_until([&] { return status_json(w, "ALM-014")["pending"] == 0; }, std::chrono::seconds(15)),
                 std::string(read_file_bytes(err) + "\n--- hub:\n" + w.log()));
-  CHECK(status(w, "ALM-014")["last_error"].is_null());
+  CHECK(status_json(w, "ALM-014")["last_error"].is_null());
   seen = notify.wait_for("0 pending", std::chrono::seconds(3));
   CHECK(seen.find("STATUS=synced") != std::string::npos);
 
@@ -170,7 +165,7 @@ TEST_CASE("agent daemon: SIGTERM in the middle of a session exits 0 within 5 s -
   CHECK(took < std::chrono::seconds(5));
   CHECK(read_file_bytes(err).find("agent stopped") != std::string::npos);
   silent.close();
-  CHECK(status(w, "ALM-014")["pending"] == 1);  // abandoned, not lost
+  CHECK(status_json(w, "ALM-014")["pending"] == 1);  // abandoned, not lost
 
   // A configuration error is named with file, line and key, and the daemon does not start.
   write_file_bytes(w.dir.file("bad.toml"), "[center]\nid = \"ALM-014\"\n[store]\npath = \"" + alm.db + "\"\nbackup = 1\n");
@@ -199,7 +194,7 @@ TEST_CASE("agent: [sync] timeout_seconds bounds how long a session waits for a h
   CHECK_MESSAGE(r.err.find("timed out") != std::string::npos, r.err);
   CHECK(took >= std::chrono::milliseconds(900));
   CHECK(took < std::chrono::seconds(5));  // not the default 10 s connect limit
-  CHECK(status(w, "ALM-014")["pending"] == 1);
+  CHECK(status_json(w, "ALM-014")["pending"] == 1);
 
   write_file_bytes(cfg, read_file_bytes(w.centres.at("ALM-014").config) + "[sync]\ntimeout_seconds = 0\n");
   r = w.epsync({"agent", "--config", cfg}, 10);

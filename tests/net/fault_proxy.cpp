@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "support/loopback.h"
+
 namespace epsync::test {
 
 namespace {
@@ -71,19 +73,11 @@ void close_fd(int& fd) {
 
 FaultProxy::FaultProxy(std::uint16_t upstream_port, CutPlan plan, std::chrono::milliseconds limit)
     : upstream_(upstream_port), plan_(plan), deadline_(std::chrono::steady_clock::now() + limit) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::listen(listen_fd_, 4) != 0 || ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+  listen_fd_ = listen_on_loopback(4, port_);
+  if (listen_fd_ < 0) {
     report_.error = std::string("proxy cannot listen: ") + std::strerror(errno);
-    close_fd(listen_fd_);
     return;
   }
-  port_ = ntohs(a.sin_port);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -103,10 +97,9 @@ ProxyReport FaultProxy::finish() {
   return report_;
 }
 
-void FaultProxy::run() {
-  int agent = -1, hub = -1;
-  auto over = [&] { return stop_ || std::chrono::steady_clock::now() >= deadline_; };
-  // Accept one connection.
+bool FaultProxy::over() const { return stop_ || std::chrono::steady_clock::now() >= deadline_; }
+
+bool FaultProxy::open_ends(int& agent, int& hub) {
   while (!over()) {
     pollfd p{listen_fd_, POLLIN, 0};
     int r = ::poll(&p, 1, 20);
@@ -116,26 +109,26 @@ void FaultProxy::run() {
     }
   }
   close_fd(listen_fd_);
-  if (agent < 0) {
-    done_ = true;
-    return;
-  }
+  if (agent < 0) return false;
   report_.accepted = true;
-  hub = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(upstream_);
-  if (hub < 0 || ::connect(hub, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+  hub = connect_to_loopback(upstream_);
+  if (hub < 0) {
     report_.error = std::string("proxy cannot reach the hub: ") + std::strerror(errno);
     close_fd(agent);
-    close_fd(hub);
-    done_ = true;
-    return;
+    return false;
   }
   timeval tv{5, 0};  // a send never blocks for long
   ::setsockopt(agent, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   ::setsockopt(hub, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  return true;
+}
+
+void FaultProxy::run() {
+  int agent = -1, hub = -1;
+  if (!open_ends(agent, hub)) {
+    done_ = true;
+    return;
+  }
 
   RecordTracker up, down;
   up.to_hub = true;

@@ -60,6 +60,9 @@ class FaultProxy {
 
  private:
   void run();
+  bool over() const;  // stopped, or past the proxy's time limit
+  // Accepts the one agent connection and connects to the hub; false when either fails.
+  bool open_ends(int& agent, int& hub);
   std::uint16_t upstream_;
   CutPlan plan_;
   std::chrono::steady_clock::time_point deadline_;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "net/net_fixture.h"
+#include "net/net_steps.h"
 #include "net/tls_probe.h"
 #include "sync/tls.h"
 
@@ -33,13 +34,6 @@ std::string odd_cert(NetWorld& w, const std::string& cn, const std::string& name
                    "-extfile", prefix + ".ext", "-extensions", "ext", "-out", prefix + ".crt"});
   REQUIRE_MESSAGE(sign.exit_code == 0, sign.err);
   return prefix;
-}
-
-void check_same(const HubState& now, const HubState& before) {
-  CHECK(now.change_log == before.change_log);
-  CHECK(now.quarantine == before.quarantine);
-  CHECK(now.hwm == before.hwm);
-  CHECK(now.dump == before.dump);
 }
 
 // How an administrator installs a file: a copy beside it, renamed over it. `padding` bytes of

@@ -105,23 +105,7 @@ RunResult run_with_stdin(const std::vector<std::string>& argv, const std::string
   pid_t pid = fork();
   if (pid == 0) exec_child(plan, stdin_path, out_path, err_path, false, parent);
   REQUIRE_MESSAGE(pid > 0, "fork failed");
-  RunResult r;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
-  int status = 0;
-  for (;;) {
-    if (waitpid(pid, &status, WNOHANG) == pid) break;
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      r.err = "test harness: killed after " + std::to_string(timeout_seconds) + " s\n";
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  r.exit_code = decode_status(status);
-  r.out = read_file_bytes(out_path);
-  r.err += read_file_bytes(err_path);
-  return r;
+  return collect_child(pid, out_path, err_path, timeout_seconds);
 }
 
 LoopbackListener::LoopbackListener() {
@@ -169,6 +153,33 @@ std::int64_t scalar(const std::string& store_path, const std::string& sql) {
 
 // ---------------------------------------------------------------------------------------------
 // The world
+
+std::string wait_for_hub_log(ChildProcess& hub, const std::string& log_path, std::size_t from,
+                             const std::string& needle) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::string said;
+  while (std::chrono::steady_clock::now() < deadline) {
+    said = read_file_bytes(log_path).substr(from);
+    if (said.find(needle) != std::string::npos) break;
+    if (!hub.running()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return read_file_bytes(log_path).substr(from);
+}
+
+int stop_hub_process(std::unique_ptr<ChildProcess>& hub) {
+  REQUIRE(hub);
+  int code = hub->stop(std::chrono::seconds(10));
+  hub.reset();
+  return code;
+}
+
+void stop_failed_hub(std::unique_ptr<ChildProcess>& hub, const std::string& said) {
+  hub->stop(std::chrono::seconds(2));
+  hub.reset();
+  // Someone took a port between free_port() and the hub's bind: another try may succeed.
+  if (said.find("cannot listen") == std::string::npos) FAIL("the hub did not start listening: " << said);
+}
 
 NetWorld::NetWorld(Options o) : opt(o) {
   pki = dir.file("pki");
@@ -229,35 +240,17 @@ void NetWorld::start_hub() {
     hub_ = std::make_unique<ChildProcess>(std::vector<std::string>{EPSYNC_BINARY, "hub", "--config", hub_config},
                                           dir.file("hub.out"), hub_log);
     std::string ready = "hub listening on " + hub_address();
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    bool listening = false;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (log().find(ready, from) != std::string::npos) {
-        listening = true;
-        break;
-      }
-      if (!hub_->running()) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    if (listening) {
+    std::string said = wait_for_hub_log(*hub_, hub_log, from, ready);
+    if (said.find(ready) != std::string::npos) {
       for (auto& [id, c] : centres) write_agent_config(c, c.config);  // the hub's address may be new
       return;
     }
-    std::string said = log().substr(from);
-    hub_->stop(std::chrono::seconds(2));
-    hub_.reset();
-    // Someone took the port between free_port() and the hub's bind: try another one.
-    if (said.find("cannot listen") == std::string::npos) FAIL("the hub did not start listening: " << said);
+    stop_failed_hub(hub_, said);
   }
   FAIL("the hub could not find a free port");
 }
 
-int NetWorld::stop_hub() {
-  REQUIRE(hub_);
-  int code = hub_->stop(std::chrono::seconds(10));
-  hub_.reset();
-  return code;
-}
+int NetWorld::stop_hub() { return stop_hub_process(hub_); }
 
 bool NetWorld::hub_running() { return hub_ && hub_->running(); }
 

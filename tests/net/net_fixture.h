@@ -65,6 +65,18 @@ class LoopbackListener {
   std::uint16_t port_ = 0;
 };
 
+// Waits (up to 10 s) until a starting hub daemon's log at `log_path`, after `from`, holds `needle`
+// or the daemon exits; returns the log after `from`.
+std::string wait_for_hub_log(ChildProcess& hub, const std::string& log_path, std::size_t from,
+                             const std::string& needle);
+
+// SIGTERM to a running hub daemon (SIGKILL after 10 s); returns its exit code.
+int stop_hub_process(std::unique_ptr<ChildProcess>& hub);
+
+// Stops a hub daemon that did not come up. Unless it could not listen (a port taken since
+// free_port(): worth another try), the test fails with what the hub said.
+void stop_failed_hub(std::unique_ptr<ChildProcess>& hub, const std::string& said);
+
 // Reads one integer from an SQL query on a store file (opened anew each time, so it sees the
 // latest commit of the daemon or the CLI).
 std::int64_t scalar(const std::string& store_path, const std::string& sql);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/net_fixture.h"
+#include "net/net_steps.h"
 
 using namespace epsync;
 using namespace epsync::test;
@@ -20,13 +21,9 @@ TEST_CASE("restore: a lost centre store comes back from the hub and continues as
   w.enrol("AST-001", "Сәрсенбай");
   w.must_sync("ALM-014");
   w.must_sync("AST-001");
-  {
-    auto hub = w.open_hub_store();
-    WriteTxn tx(hub->store());
-    REQUIRE(tx.begin().ok());
+  hub_write(w, [&](WriteTxn& tx) {
     REQUIRE(tx.update("trainee", corrected, {{"surname", std::string("Ёлкин-Петров")}}).ok());
-    REQUIRE(tx.commit().ok());
-  }
+  });
   w.must_sync("ALM-014");
   std::string before = w.centre_view("ALM-014");
   std::string old_site = nlohmann::json::parse(w.epsync({"status", "--json", "--config", alm.config}).out)["site_id"];

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "net/net_fixture.h"
+#include "net/net_steps.h"
 
 using namespace epsync;
 using namespace epsync::test;
@@ -17,6 +18,24 @@ json hub_json(NetWorld& w, std::vector<std::string> args) {
   auto r = w.hub_cmd(args);
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   return json::parse(r.out);
+}
+
+// `epsync hub center list --health` after ALM-014 and AST-001 synced and SHY-007 never did.
+void check_centre_health(const json& health) {
+  REQUIRE(health.size() == 3);
+  for (const auto& c : health) {
+    CAPTURE(c.dump());
+    if (c["center"] == "SHY-007") {
+      CHECK(c["stale"] == true);
+      CHECK(c["last_seen"].is_null());
+    } else {
+      CHECK(c["stale"] == false);
+      CHECK(c["pending"] == 0);
+      CHECK(c["agent_version"] == "0.1.0");
+      CHECK(c["cert_days_left"].get<int>() > 800);
+      CHECK(std::abs(c["clock_offset_seconds"].get<int>()) <= 1);
+    }
+  }
 }
 }  // namespace
 
@@ -48,22 +67,14 @@ TEST_CASE("review: duplicates, conflicts resolved at the hub flow back, centre h
                        "2027-01-10", "--config", alm.config});
   REQUIRE(fit.exit_code == 0);
   // (record medical adds a new examination; the conflict needs the same row: edit it directly)
-  {
-    auto centre = w.open_store(alm.db);
-    WriteTxn tx(*centre);
-    REQUIRE(tx.begin().ok());
+  store_write(w, alm.db, [&](WriteTxn& tx) {
     // "fit" needs a validity date (storage/row_rules.h), or the hub quarantines the change.
     REQUIRE(tx.update("medical_check", med_id, {{"result", std::string("fit")}, {"valid_until", std::string("2027-01-10")}}).ok());
-    REQUIRE(tx.commit().ok());
-  }
+  });
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  {
-    auto hub = w.open_hub_store();
-    WriteTxn tx(hub->store());
-    REQUIRE(tx.begin().ok());
+  hub_write(w, [&](WriteTxn& tx) {
     REQUIRE(tx.update("medical_check", med_id, {{"result", std::string("unfit")}}).ok());
-    REQUIRE(tx.commit().ok());
-  }
+  });
   w.must_sync("ALM-014");
   json list = hub_json(w, {"conflicts"});
   REQUIRE(list.size() == 1);
@@ -87,19 +98,5 @@ TEST_CASE("review: duplicates, conflicts resolved at the hub flow back, centre h
   CHECK(scalar(alm.db, "SELECT count(*) FROM medical_check WHERE id = '" + med_id + "' AND result = 'fit'") == 1);
   CHECK(w.centre_view("ALM-014") == w.hub_view("ALM-014"));
 
-  json health = hub_json(w, {"center", "list", "--health"});
-  REQUIRE(health.size() == 3);
-  for (const auto& c : health) {
-    CAPTURE(c.dump());
-    if (c["center"] == "SHY-007") {
-      CHECK(c["stale"] == true);
-      CHECK(c["last_seen"].is_null());
-    } else {
-      CHECK(c["stale"] == false);
-      CHECK(c["pending"] == 0);
-      CHECK(c["agent_version"] == "0.1.0");
-      CHECK(c["cert_days_left"].get<int>() > 800);
-      CHECK(std::abs(c["clock_offset_seconds"].get<int>()) <= 1);
-    }
-  }
+  check_centre_health(hub_json(w, {"center", "list", "--health"}));
 }

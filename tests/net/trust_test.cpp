@@ -10,6 +10,7 @@
 
 #include "net/hostile_client.h"
 #include "net/net_fixture.h"
+#include "net/net_steps.h"
 #include "storage/change_log.h"
 
 using namespace epsync;
@@ -47,13 +48,6 @@ struct TrustWorld {
   }
 };
 
-void check_same(const HubState& now, const HubState& before) {
-  CHECK(now.change_log == before.change_log);
-  CHECK(now.quarantine == before.quarantine);
-  CHECK(now.hwm == before.hwm);
-  CHECK(now.dump == before.dump);
-}
-
 CellChange cell(const std::string& column, Value v) { return CellChange{column, std::move(v), 0, ""}; }
 
 // A valid new trainee of the attacker's own, sent ahead of the attack in the same batch: it must
@@ -66,17 +60,27 @@ RowChange own_new_trainee(const std::string& site, std::int64_t seq) {
                         cell("sex", std::string("F")), cell("status", std::string("active"))});
 }
 
+// A forged change, made for the site it is sent under; `names_seq` is the site_seq the hub's
+// refusal names (0: none).
+struct Forgery {
+  const char* what;
+  std::function<RowChange(const std::string& site)> change;
+  std::int64_t names_seq = 0;
+};
+
+// The attacker's batch under a new site: its own new trainee (site_seq 1), then the forgery.
+HostileResult send_after_own_trainee(TrustWorld& t, const Forgery& f) {
+  std::string site = new_random_id();
+  return hostile_session(t.w, t.attacker(), {"", site, {own_new_trainee(site, 1), f.change(site)}});
+}
+
 }  // namespace
 
 TEST_CASE("trust: a centre cannot write another centre's rows, whatever owner it claims") {
   TrustWorld t;
   NetWorld& w = t.w;
   const HubState before = w.hub_state();
-  struct Attack {
-    const char* what;
-    std::function<RowChange(const std::string& site)> change;
-  };
-  const std::vector<Attack> attacks = {
+  const std::vector<Forgery> attacks = {
       {"the victim's trainee, claimed as the attacker's own",
        [&](const std::string& site) {
          return forged_change("trainee", t.victim_trainee, "ALM-014", site, 2, {cell("status", std::string("withdrawn"))});
@@ -94,8 +98,7 @@ TEST_CASE("trust: a centre cannot write another centre's rows, whatever owner it
   for (const auto& a : attacks) {
     INFO(a.what);
     std::size_t from = w.log_size();
-    std::string site = new_random_id();
-    auto r = hostile_session(w, t.attacker(), {"", site, {own_new_trainee(site, 1), a.change(site)}});
+    auto r = send_after_own_trainee(t, a);
     CHECK(r.welcomed);
     REQUIRE(r.refusal.has_value());
     CHECK(r.refusal->code == "forbidden-row");
@@ -175,12 +178,7 @@ TEST_CASE("trust: a malformed change gets a definite bad-message, never 'interna
   TrustWorld t;
   NetWorld& w = t.w;
   const HubState before = w.hub_state();
-  struct Case {
-    const char* what;
-    std::function<RowChange(const std::string& site)> change;
-    std::int64_t names_seq;  // the site_seq the refusal names (0: none)
-  };
-  const std::vector<Case> cases = {
+  const std::vector<Forgery> cases = {
       {"an unknown table", [](const std::string& s) { return forged_change("nosuch", new_row_id(), "ALM-014", s, 2, {cell("x", std::int64_t{1})}); }, 2},
       {"an unknown column", [](const std::string& s) { return forged_change("trainee", new_row_id(), "ALM-014", s, 2, {cell("salary", std::int64_t{1})}); }, 2},
       {"no cells", [](const std::string& s) { return forged_change("trainee", new_row_id(), "ALM-014", s, 2, {}); }, 2},
@@ -193,8 +191,7 @@ TEST_CASE("trust: a malformed change gets a definite bad-message, never 'interna
   for (const auto& c : cases) {
     INFO(c.what);
     std::size_t from = w.log_size();
-    std::string site = new_random_id();
-    auto r = hostile_session(w, t.attacker(), {"", site, {own_new_trainee(site, 1), c.change(site)}});
+    auto r = send_after_own_trainee(t, c);
     REQUIRE(r.refusal.has_value());
     CHECK(r.refusal->code == "bad-message");
     CHECK(r.refusal->site_seq == c.names_seq);
@@ -211,13 +208,9 @@ TEST_CASE("trust: a refused change is set aside at the centre and the queue behi
   const Centre& alm = w.centres.at("ALM-014");
   // The attacker's own store holds a change to the victim's trainee, made under its own name and
   // ahead of honest work; the hub refuses the batch, and then must not block what follows.
-  {
-    auto store = w.open_store(alm.db);
-    WriteTxn tx(*store);
-    REQUIRE(tx.begin().ok());
+  store_write(w, alm.db, [&](WriteTxn& tx) {
     REQUIRE(tx.insert("trainee", t.victim_trainee, "ALM-014", {{"surname", std::string("Ұрланған")}}).ok());
-    REQUIRE(tx.commit().ok());
-  }
+  });
   std::string legit = w.enrol("ALM-014", "Заңды");
   const HubState before = w.hub_state();
   auto first = w.sync("ALM-014");

@@ -104,6 +104,17 @@ stop_all() {
 }
 trap stop_all EXIT
 trap 'exit 1' TERM INT
+# The port hub.log says the `what` listener (hub or http) is on, polled `tries` times 0.1 s apart;
+# empty when it never says.
+logged_port() {
+  local what=$1 tries=$2 found=""
+  for _ in $(seq 1 "$tries"); do
+    found="$(sed -n "s/.*$what listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p" hub.log | head -n 1)"
+    [ -n "$found" ] && break
+    sleep 0.1
+  done
+  printf '%s' "$found"
+}
 # sd_notify and the watchdog: the daemons send to NOTIFY_SOCKET (nobody listens; the calls are
 # made all the same), and the agent pets the watchdog every WATCHDOG_USEC/2.
 export NOTIFY_SOCKET="$SCRATCH/notify"
@@ -111,21 +122,11 @@ strace -f -qq -o hub.trace "$BIN" hub --config hub.toml 2>hub.log &
 HUB=$!
 HUB_PID="$(traced_pid hub.trace)"
 PIDS+=("$HUB_PID" "$HUB")
-port=""
-for _ in $(seq 1 100); do
-  port="$(sed -n 's/.*hub listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' hub.log | head -n 1)"
-  [ -n "$port" ] && break
-  sleep 0.1
-done
+port="$(logged_port hub 100)"
 [ -n "$port" ] || { sed 's/^/  | /' hub.log; bad "the hub did not start"; finish; }
 ok "hub listening on 127.0.0.1:$port (under strace)"
 # The hub's HTTP side, when this build has it: one request to /healthz.
-http_port=""
-for _ in $(seq 1 20); do
-  http_port="$(sed -n 's/.*http listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' hub.log | head -n 1)"
-  [ -n "$http_port" ] && break
-  sleep 0.1
-done
+http_port="$(logged_port http 20)"
 if [ -n "$http_port" ]; then
   if exec 3<>"/dev/tcp/127.0.0.1/$http_port"; then
     printf 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&3

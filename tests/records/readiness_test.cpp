@@ -6,6 +6,7 @@
 #include "records/iin.h"
 #include "support/stores.h"
 #include "support/temp_dir.h"
+#include "support/write_txn.h"
 
 using namespace epsync;
 
@@ -164,9 +165,7 @@ TEST_CASE("readiness: parameters come from the replicated rules table") {
   test::TempDir dir;
   test::FakeClock clock;
   auto s = test::make_store(dir.file("c.db"), clock);
-  {
-    WriteTxn w(*s);
-    REQUIRE(w.begin().ok());
+  test::write_and_commit(*s, [&](WriteTxn& w) {
     Records rec(w, "ALM-014", kAsOf);
     TraineeFields f;
     f.iin = make_iin(Date{1995, 1, 1}, 'F', 1);
@@ -181,8 +180,7 @@ TEST_CASE("readiness: parameters come from the replicated rules table") {
     REQUIRE(rec.record_document(id.value(), {"passport", "verified", {}, {}, "2031-01-01", {}}).ok());
     REQUIRE(rec.record_document(id.value(), {"criminal-record", "verified", {}, {}, {}, {}}).ok());
     REQUIRE(rec.record_document(id.value(), {"immigration-record", "verified", {}, {}, {}, {}}).ok());
-    REQUIRE(w.commit().ok());
-  }
+  });
   auto before = assess_store(*s, kAsOf);
   REQUIRE(before.ok());
   REQUIRE(before->size() == 1);
@@ -207,9 +205,7 @@ TEST_CASE("readiness: a check another centre attached to a trainee does not coun
   test::FakeClock clock;
   auto s = test::make_store(dir.file("hub.db"), clock);
   std::string id;
-  {
-    WriteTxn w(*s);
-    REQUIRE(w.begin().ok());
+  test::write_and_commit(*s, [&](WriteTxn& w) {
     Records rec(w, "AST-001", kAsOf);
     TraineeFields f;
     f.iin = make_iin(Date{1995, 1, 1}, 'F', 1);
@@ -222,8 +218,7 @@ TEST_CASE("readiness: a check another centre attached to a trainee does not coun
     REQUIRE(w.insert("test_result", new_row_id(), "ALM-014",
                      {{"trainee_id", id}, {"kind", std::string("eps-topik")}, {"test_date", std::string("2026-03-01")},
                       {"score", std::int64_t{190}}, {"source", std::string("center")}}).ok());
-    REQUIRE(w.commit().ok());
-  }
+  });
   auto all = assess_store(*s, kAsOf);
   REQUIRE(all.ok());
   REQUIRE(all->size() == 1);

@@ -9,6 +9,7 @@
 #include "support/fault_vfs.h"
 #include "support/stores.h"
 #include "support/temp_dir.h"
+#include "support/write_txn.h"
 
 using namespace epsync;
 
@@ -18,6 +19,11 @@ Columns trainee_cols(const std::string& surname) {
   return {{"iin", std::string("950101300038")}, {"surname", surname},
           {"given_name", std::string("Әлия")}, {"birth_date", std::string("1995-01-01")},
           {"sex", std::string("F")}, {"status", std::string("active")}};
+}
+
+// Trainee t1 of ALM-014, written in a transaction of its own.
+void insert_t1(Store& s, const std::string& surname = "A") {
+  test::write_and_commit(s, [&](WriteTxn& w) { REQUIRE(w.insert("trainee", "t1", "ALM-014", trainee_cols(surname)).ok()); });
 }
 
 std::vector<RowChange> all_changes(Store& s) {
@@ -34,11 +40,10 @@ TEST_CASE("capture: an insert records every given column, the owner and the tomb
   test::TempDir dir;
   test::FakeClock clock;
   auto s = test::make_store(dir.file("c.db"), clock, "aigerim");
-  WriteTxn w(*s);
-  REQUIRE(w.begin().ok());
-  REQUIRE(w.insert("trainee", "t1", "ALM-014", trainee_cols("Қасымова")).ok());
-  CHECK(w.changes_written() == 8);
-  REQUIRE(w.commit().ok());
+  test::write_and_commit(*s, [&](WriteTxn& w) {
+    REQUIRE(w.insert("trainee", "t1", "ALM-014", trainee_cols("Қасымова")).ok());
+    CHECK(w.changes_written() == 8);
+  });
   auto changes = all_changes(*s);
   REQUIRE(changes.size() == 1);
   const RowChange& c = changes[0];
@@ -62,21 +67,15 @@ TEST_CASE("capture: an update records only the columns that changed, with the ve
   test::TempDir dir;
   test::FakeClock clock;
   auto s = test::make_store(dir.file("c.db"), clock);
-  {
-    WriteTxn w(*s);
-    REQUIRE(w.begin().ok());
-    REQUIRE(w.insert("trainee", "t1", "ALM-014", trainee_cols("A")).ok());
-    REQUIRE(w.commit().ok());
-  }
+  insert_t1(*s);
   auto before = all_changes(*s);
   clock.advance(1000);
-  WriteTxn w(*s);
-  REQUIRE(w.begin().ok());
-  REQUIRE(w.update("trainee", "t1", {{"surname", std::string("B")}, {"sex", std::string("F")}}).ok());
-  CHECK(w.changes_written() == 1);
-  REQUIRE(w.update("trainee", "t1", {{"sex", std::string("F")}}).ok());  // nothing changes: nothing recorded
-  CHECK(w.changes_written() == 1);
-  REQUIRE(w.commit().ok());
+  test::write_and_commit(*s, [&](WriteTxn& w) {
+    REQUIRE(w.update("trainee", "t1", {{"surname", std::string("B")}, {"sex", std::string("F")}}).ok());
+    CHECK(w.changes_written() == 1);
+    REQUIRE(w.update("trainee", "t1", {{"sex", std::string("F")}}).ok());  // nothing changes: nothing recorded
+    CHECK(w.changes_written() == 1);
+  });
   auto after = all_changes(*s);
   REQUIRE(after.size() == 2);
   const RowChange& c = after.back();
@@ -93,11 +92,10 @@ TEST_CASE("capture: remove writes a replicated tombstone - the row stays for mer
   test::TempDir dir;
   test::FakeClock clock;
   auto s = test::make_store(dir.file("c.db"), clock);
-  WriteTxn w(*s);
-  REQUIRE(w.begin().ok());
-  REQUIRE(w.insert("trainee", "t1", "ALM-014", trainee_cols("A")).ok());
-  REQUIRE(w.remove("trainee", "t1").ok());
-  REQUIRE(w.commit().ok());
+  test::write_and_commit(*s, [&](WriteTxn& w) {
+    REQUIRE(w.insert("trainee", "t1", "ALM-014", trainee_cols("A")).ok());
+    REQUIRE(w.remove("trainee", "t1").ok());
+  });
   auto changes = all_changes(*s);
   REQUIRE(changes.size() == 2);
   CHECK(changes.back().cells.size() == 1);
@@ -116,10 +114,9 @@ TEST_CASE("capture: two processes' writers share one clock and one contiguous se
   CHECK(cli->site_id() == daemon->site_id());
   for (int i = 0; i < 6; ++i) {
     Store& s = i % 2 ? *cli : *daemon;
-    WriteTxn w(s);
-    REQUIRE(w.begin().ok());
-    REQUIRE(w.insert("center", "C" + std::to_string(i), "*", {{"name", std::string("n")}}).ok());
-    REQUIRE(w.commit().ok());
+    test::write_and_commit(s, [&](WriteTxn& w) {
+      REQUIRE(w.insert("center", "C" + std::to_string(i), "*", {{"name", std::string("n")}}).ok());
+    });
   }
   auto changes = all_changes(*daemon);
   REQUIRE(changes.size() == 6);
@@ -133,12 +130,7 @@ TEST_CASE("capture: a failed write leaves no change records and no partial rows"
   test::TempDir dir;
   test::FakeClock clock;
   auto s = test::make_store(dir.file("c.db"), clock);
-  {
-    WriteTxn w(*s);
-    REQUIRE(w.begin().ok());
-    REQUIRE(w.insert("trainee", "t1", "ALM-014", trainee_cols("A")).ok());
-    REQUIRE(w.commit().ok());
-  }
+  insert_t1(*s);
   const std::string before = canonical_dump(*s).value();
   const std::int64_t log_before = test::count_rows(*s, "change_log");
   auto unchanged = [&] {
@@ -225,19 +217,18 @@ TEST_CASE("capture: a store rebuilt by replaying its own change log equals the s
   auto s = test::make_store(dir.file("c.db"), clock);
   for (int i = 0; i < 60; ++i) {
     clock.advance(i % 3 == 0 ? -5 : 17);  // include a clock that wobbles backwards
-    WriteTxn w(*s);
-    REQUIRE(w.begin().ok());
-    std::string id = "t" + std::to_string(i % 7);
-    Status st = w.insert("trainee", id, "ALM-014", trainee_cols("S" + std::to_string(i)));
-    if (st.code() == Status::Code::kAlreadyExists) {
-      st = i % 5 == 0 ? w.remove("trainee", id)
-                      : w.update("trainee", id, {{"surname", std::string("U") + std::to_string(i)},
-                                                 {"deleted", std::int64_t{0}}});
-    }
-    REQUIRE_MESSAGE(st.ok(), st.message());
-    REQUIRE(w.insert("medical_check", "m" + std::to_string(i), "ALM-014",
-                     {{"trainee_id", id}, {"result", std::string(i % 2 ? "fit" : "unfit")}}).ok());
-    REQUIRE(w.commit().ok());
+    test::write_and_commit(*s, [&](WriteTxn& w) {
+      std::string id = "t" + std::to_string(i % 7);
+      Status st = w.insert("trainee", id, "ALM-014", trainee_cols("S" + std::to_string(i)));
+      if (st.code() == Status::Code::kAlreadyExists) {
+        st = i % 5 == 0 ? w.remove("trainee", id)
+                        : w.update("trainee", id, {{"surname", std::string("U") + std::to_string(i)},
+                                                   {"deleted", std::int64_t{0}}});
+      }
+      REQUIRE_MESSAGE(st.ok(), st.message());
+      REQUIRE(w.insert("medical_check", "m" + std::to_string(i), "ALM-014",
+                       {{"trainee_id", id}, {"result", std::string(i % 2 ? "fit" : "unfit")}}).ok());
+    });
   }
   auto log = all_changes(*s);
   auto want = canonical_dump(*s).value();
@@ -261,12 +252,7 @@ TEST_CASE("capture: a row's owner never changes, neither by a local write nor by
   test::FakeClock clock;
   auto a = test::make_store(dir.file("a.db"), clock);
   auto b = test::make_store(dir.file("b.db"), clock);
-  {
-    WriteTxn w(*a);
-    REQUIRE(w.begin().ok());
-    REQUIRE(w.insert("trainee", "t1", "ALM-014", trainee_cols("Қасымова")).ok());
-    REQUIRE(w.commit().ok());
-  }
+  insert_t1(*a, "Қасымова");
   REQUIRE(merge_batch(*b, all_changes(*a)).ok());
   const std::string before = canonical_dump(*b).value();
   {

@@ -5,6 +5,7 @@
 #include "storage/merge.h"
 #include "support/stores.h"
 #include "support/temp_dir.h"
+#include "support/write_txn.h"
 
 using namespace epsync;
 
@@ -45,36 +46,33 @@ struct MixedLog {
   MixedLog() {
     for (int i = 0; i < 40; ++i) {
       clock.advance(7);
-      WriteTxn w(*centre);
-      REQUIRE(w.begin().ok());
-      const std::string id = "t" + std::to_string(i % 9);
-      Status st = w.insert("trainee", id, "ALM-014",
-                           {{"iin", std::string("950101300038")}, {"surname", "S" + std::to_string(i)},
-                            {"given_name", std::string("Әлия")}, {"phone", std::monostate{}}});
-      if (st.code() == Status::Code::kAlreadyExists)
-        st = i % 4 == 0 ? w.remove("trainee", id) : w.update("trainee", id, {{"surname", "U" + std::to_string(i)}});
-      REQUIRE_MESSAGE(st.ok(), st.message());
-      REQUIRE(w.insert("korean_course", "k" + std::to_string(i), "ALM-014",
-                       {{"trainee_id", id}, {"hours", std::int64_t{i * 10 - 200}}, {"level", std::string(i * 3, 'L')}})
-                  .ok());
-      REQUIRE(w.commit().ok());
+      test::write_and_commit(*centre, [&](WriteTxn& w) {
+        const std::string id = "t" + std::to_string(i % 9);
+        Status st = w.insert("trainee", id, "ALM-014",
+                             {{"iin", std::string("950101300038")}, {"surname", "S" + std::to_string(i)},
+                              {"given_name", std::string("Әлия")}, {"phone", std::monostate{}}});
+        if (st.code() == Status::Code::kAlreadyExists)
+          st = i % 4 == 0 ? w.remove("trainee", id) : w.update("trainee", id, {{"surname", "U" + std::to_string(i)}});
+        REQUIRE_MESSAGE(st.ok(), st.message());
+        REQUIRE(w.insert("korean_course", "k" + std::to_string(i), "ALM-014",
+                         {{"trainee_id", id}, {"hours", std::int64_t{i * 10 - 200}}, {"level", std::string(i * 3, 'L')}})
+                    .ok());
+      });
     }
     // The hub corrects a surname; the centre merges it and then overwrites it, so its own
     // change names the hub's site as the version it replaced.
     clock.advance(50);
     {
       REQUIRE(merge_batch(*hub, read_site(*centre, centre->site_id(), 0)).ok());
-      WriteTxn w(*hub);
-      REQUIRE(w.begin().ok());
-      REQUIRE(w.update("trainee", "t1", {{"surname", std::string("Corrected")}}).ok());
-      REQUIRE(w.commit().ok());
+      test::write_and_commit(*hub, [&](WriteTxn& w) {
+        REQUIRE(w.update("trainee", "t1", {{"surname", std::string("Corrected")}}).ok());
+      });
       REQUIRE(merge_batch(*centre, read_site(*hub, hub->site_id(), 0)).ok());
     }
     clock.advance(50);
-    WriteTxn w(*centre);
-    REQUIRE(w.begin().ok());
-    REQUIRE(w.update("trainee", "t1", {{"surname", std::string("Again")}}).ok());
-    REQUIRE(w.commit().ok());
+    test::write_and_commit(*centre, [&](WriteTxn& w) {
+      REQUIRE(w.update("trainee", "t1", {{"surname", std::string("Again")}}).ok());
+    });
   }
 };
 

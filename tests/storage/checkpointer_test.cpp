@@ -11,6 +11,7 @@
 #include "storage/change_log.h"
 #include "support/stores.h"
 #include "support/temp_dir.h"
+#include "support/write_txn.h"
 
 using namespace epsync;
 
@@ -34,12 +35,11 @@ struct Copied {
 };
 
 void write_courses(Store& s, int from, int n) {
-  WriteTxn w(s);
-  REQUIRE(w.begin().ok());
-  for (int i = from; i < from + n; ++i)
-    REQUIRE(w.insert("korean_course", "k" + std::to_string(i), "ALM-014",
-                     {{"trainee_id", std::string("t1")}, {"level", std::string(200, 'x')}}).ok());
-  REQUIRE(w.commit().ok());
+  test::write_and_commit(s, [&](WriteTxn& w) {
+    for (int i = from; i < from + n; ++i)
+      REQUIRE(w.insert("korean_course", "k" + std::to_string(i), "ALM-014",
+                       {{"trainee_id", std::string("t1")}, {"level", std::string(200, 'x')}}).ok());
+  });
 }
 
 }  // namespace

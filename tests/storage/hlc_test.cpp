@@ -6,6 +6,7 @@
 #include "storage/store.h"
 #include "support/fake_clock.h"
 #include "support/temp_dir.h"
+#include "support/write_txn.h"
 
 using namespace epsync;
 
@@ -73,10 +74,9 @@ TEST_CASE("hlc: persisted, so it stays monotonic across a restart with the clock
     o.clock = wall.fn();
     auto s = Store::open(dir.file("c.db"), o);
     REQUIRE(s.ok());
-    WriteTxn w(*s.value());
-    REQUIRE(w.begin().ok());
-    REQUIRE(w.insert("center", "ALM-014", "*", {{"name", std::string("x")}}).ok());
-    REQUIRE(w.commit().ok());
+    test::write_and_commit(*s.value(), [&](WriteTxn& w) {
+      REQUIRE(w.insert("center", "ALM-014", "*", {{"name", std::string("x")}}).ok());
+    });
     last_before_restart = s.value()->clock().last();
   }
   wall.advance(-86'400'000);  // the machine comes back a day in the past
@@ -84,10 +84,9 @@ TEST_CASE("hlc: persisted, so it stays monotonic across a restart with the clock
   o.clock = wall.fn();
   auto s = Store::open(dir.file("c.db"), o);
   REQUIRE(s.ok());
-  WriteTxn w(*s.value());
-  REQUIRE(w.begin().ok());
-  REQUIRE(w.update("center", "ALM-014", {{"name", std::string("y")}}).ok());
-  REQUIRE(w.commit().ok());
+  test::write_and_commit(*s.value(), [&](WriteTxn& w) {
+    REQUIRE(w.update("center", "ALM-014", {{"name", std::string("y")}}).ok());
+  });
   auto changes = read_changes(*s.value(), ChangeQuery{});
   REQUIRE(changes.ok());
   REQUIRE(changes->size() == 2);

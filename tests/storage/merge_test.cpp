@@ -18,6 +18,8 @@ struct Sites {
   test::FakeClock clock;
   std::unique_ptr<Store> centre = test::make_store(dir.file("centre.db"), clock, "registrar");
   std::unique_ptr<Store> hub = test::make_store(dir.file("hub.db"), clock, "analyst");
+
+  Status centre_enrols_t1();  // trainee t1 of ALM-014, surnamed "A"
 };
 
 Status write(Store& s, const std::function<Status(WriteTxn&)>& fn) {
@@ -25,6 +27,10 @@ Status write(Store& s, const std::function<Status(WriteTxn&)>& fn) {
   EPSYNC_RETURN_IF_ERROR(w.begin());
   EPSYNC_RETURN_IF_ERROR(fn(w));
   return w.commit();
+}
+
+Status Sites::centre_enrols_t1() {
+  return write(*centre, [](WriteTxn& w) { return w.insert("trainee", "t1", "ALM-014", {{"surname", std::string("A")}}); });
 }
 
 std::vector<RowChange> changes_of(Store& s, std::int64_t after = 0) {
@@ -80,9 +86,7 @@ TEST_CASE("merge: last writer wins per column, and re-applying is a no-op") {
 
 TEST_CASE("merge: merged changes are logged under their origin, not captured as local ones") {
   Sites t;
-  REQUIRE(write(*t.centre, [](WriteTxn& w) {
-    return w.insert("trainee", "t1", "ALM-014", {{"surname", std::string("A")}});
-  }).ok());
+  REQUIRE(t.centre_enrols_t1().ok());
   REQUIRE(merge_batch(*t.hub, changes_of(*t.centre)).ok());
   ChangeQuery mine;
   mine.site = t.hub->site_id();
@@ -180,9 +184,7 @@ TEST_CASE("merge: document status conflicts count only for criminal and immigrat
 
 TEST_CASE("merge: a batch stamped beyond the skew bound is refused whole") {
   Sites t;
-  REQUIRE(write(*t.centre, [](WriteTxn& w) {
-    return w.insert("trainee", "t1", "ALM-014", {{"surname", std::string("A")}});
-  }).ok());
+  REQUIRE(t.centre_enrols_t1().ok());
   auto good = changes_of(*t.centre);
   // The same centre, a year fast.
   test::FakeClock fast;

@@ -10,6 +10,7 @@
 #include "storage/schema.h"
 #include "support/stores.h"
 #include "support/temp_dir.h"
+#include "support/write_txn.h"
 
 using namespace epsync;
 using test::read_file_bytes;
@@ -79,12 +80,11 @@ TEST_CASE("store: files that are not epsync stores are refused and left byte-for
     {
       test::FakeClock clock;
       auto s = test::make_store(path, clock);
-      WriteTxn w(*s);
-      REQUIRE(w.begin().ok());
-      for (int i = 0; i < 200; ++i)
-        REQUIRE(w.insert("center", "C-" + std::to_string(i), "*",
-                         {{"name", std::string(300, 'n')}}).ok());
-      REQUIRE(w.commit().ok());
+      test::write_and_commit(*s, [&](WriteTxn& w) {
+        for (int i = 0; i < 200; ++i)
+          REQUIRE(w.insert("center", "C-" + std::to_string(i), "*",
+                           {{"name", std::string(300, 'n')}}).ok());
+      });
       REQUIRE(s->db().exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
     }
     std::string bytes = read_file_bytes(path);
@@ -158,10 +158,9 @@ TEST_CASE("store: replicated tables refuse writes that bypass change capture") {
   test::TempDir dir;
   test::FakeClock clock;
   auto s = test::make_store(dir.file("c.db"), clock);
-  WriteTxn w(*s);
-  REQUIRE(w.begin().ok());
-  REQUIRE(w.insert("trainee", "t1", "ALM-014", {{"surname", std::string("A")}}).ok());
-  REQUIRE(w.commit().ok());
+  test::write_and_commit(*s, [&](WriteTxn& w) {
+    REQUIRE(w.insert("trainee", "t1", "ALM-014", {{"surname", std::string("A")}}).ok());
+  });
   auto before = canonical_dump(*s);
   REQUIRE(before.ok());
   std::int64_t log_before = test::count_rows(*s, "change_log");

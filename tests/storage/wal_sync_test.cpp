@@ -18,6 +18,7 @@
 #include "support/held_sync.h"
 #include "support/stores.h"
 #include "support/temp_dir.h"
+#include "support/write_txn.h"
 
 using namespace epsync;
 
@@ -41,10 +42,9 @@ struct Hub {
   std::unique_ptr<Store> store = test::make_store(path, clock);
   int next = 0;
   void write() {
-    WriteTxn w(*store);
-    REQUIRE(w.begin().ok());
-    REQUIRE(w.insert("korean_course", "k" + std::to_string(next++), "ALM-014", {{"level", std::string("A1")}}).ok());
-    REQUIRE(w.commit().ok());
+    test::write_and_commit(*store, [&](WriteTxn& w) {
+      REQUIRE(w.insert("korean_course", "k" + std::to_string(next++), "ALM-014", {{"level", std::string("A1")}}).ok());
+    });
   }
   std::int64_t synchronous() {
     auto st = store->db().prepare("PRAGMA synchronous");
@@ -53,6 +53,14 @@ struct Hub {
     return st->column_int(0);
   }
 };
+
+// A syncer whose fsyncs wait at `gate`, started on the hub's store, then one write committed.
+Result<std::unique_ptr<WalSyncer>> start_gated_after_a_write(Hub& h, Gate& gate) {
+  auto syncer = WalSyncer::start(h.store->db(), gate.fn());
+  REQUIRE(syncer.ok());
+  h.write();
+  return syncer;
+}
 
 }  // namespace
 
@@ -122,9 +130,7 @@ TEST_CASE("wal sync: after a failed sync every answer is the failure, and the hu
 TEST_CASE("wal sync: stopping syncs and answers whatever still waits") {
   Hub h;
   Gate gate;
-  auto syncer = WalSyncer::start(h.store->db(), gate.fn());
-  REQUIRE(syncer.ok());
-  h.write();
+  auto syncer = start_gated_after_a_write(h, gate);
   Answer waiting;
   (*syncer)->when_durable(waiting.done());
   std::thread opener([&] {
@@ -179,9 +185,7 @@ TEST_CASE("wal sync: a WAL file replaced behind the store's back fails the sync"
 TEST_CASE("wal sync: a commit made while a sync runs waits for the next sync") {
   Hub h;
   Gate gate;
-  auto syncer = WalSyncer::start(h.store->db(), gate.fn());
-  REQUIRE(syncer.ok());
-  h.write();
+  auto syncer = start_gated_after_a_write(h, gate);
   Answer before, during;
   (*syncer)->when_durable(before.done());
   gate.wait_for_calls(1);  // the sync for `before` has begun

@@ -26,22 +26,7 @@ ExecPlan::ExecPlan(const std::vector<std::string>& argv, const std::map<std::str
   envp_.push_back(nullptr);
 }
 
-RunResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-              int timeout_seconds) {
-  TempDir io;
-  std::string out_path = io.file("out"), err_path = io.file("err");
-  const ExecPlan plan(argv, env);
-  pid_t pid = fork();
-  if (pid == 0) {  // async-signal-safe calls only from here to exec
-    int in = open("/dev/null", O_RDONLY);
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    execve(plan.argv()[0], plan.argv(), plan.envp());
-    _exit(127);
-  }
+RunResult collect_child(pid_t pid, const std::string& out_path, const std::string& err_path, int timeout_seconds) {
   RunResult r;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   int status = 0;
@@ -60,6 +45,25 @@ RunResult run(const std::vector<std::string>& argv, const std::map<std::string, 
   r.out = read_file_bytes(out_path);
   r.err += read_file_bytes(err_path);
   return r;
+}
+
+RunResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+              int timeout_seconds) {
+  TempDir io;
+  std::string out_path = io.file("out"), err_path = io.file("err");
+  const ExecPlan plan(argv, env);
+  pid_t pid = fork();
+  if (pid == 0) {  // async-signal-safe calls only from here to exec
+    int in = open("/dev/null", O_RDONLY);
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    execve(plan.argv()[0], plan.argv(), plan.envp());
+    _exit(127);
+  }
+  return collect_child(pid, out_path, err_path, timeout_seconds);
 }
 
 }  // namespace epsync::test

@@ -1,6 +1,8 @@
 // Runs a real program (the built `epsync`) as a child process and captures what it printed.
 #pragma once
 
+#include <sys/types.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -26,6 +28,10 @@ class ExecPlan {
   std::vector<std::string> argv_text_, env_text_;
   std::vector<char*> argv_, envp_;
 };
+
+// Waits for a forked child to end (killing it after `timeout_seconds`) and reads what it wrote to
+// `out_path` and `err_path`. The exit code is 128 + the signal when a signal ended it.
+RunResult collect_child(pid_t pid, const std::string& out_path, const std::string& err_path, int timeout_seconds);
 
 // `env` entries are added to (or replace in) the child's environment. Standard input is empty.
 RunResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},

@@ -3,11 +3,13 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "storage/merge.h"
 #include "sync/codec.h"
 #include "sync/frame.h"
 #include "support/stores.h"
+#include "support/write_txn.h"
 #include "sync_fixture.h"
 
 using namespace epsync;
@@ -20,6 +22,12 @@ std::int64_t rows(Store& s, const std::string& sql) {
   REQUIRE_MESSAGE(st.ok(), st.status().message());
   REQUIRE(st->step().value());
   return st->column_int(0);
+}
+
+// The centre writes rows with the library, around the CLI's checks, then syncs.
+Status sync_after_writing(SyncWorld& w, const std::string& centre, const std::function<void(WriteTxn&)>& writes) {
+  test::write_and_commit(*w.centres[centre], writes);
+  return w.sync(centre);
 }
 
 }  // namespace
@@ -38,11 +46,10 @@ TEST_CASE("sync: three centres and the hub converge - each centre holds only its
   std::string alm_trainee = w.enrol("ALM-014", "Қасымова");
   w.must_sync("ALM-014");
   {
-    WriteTxn tx(w.hub->store());
-    REQUIRE(tx.begin().ok());
-    REQUIRE(tx.update("trainee", alm_trainee, {{"surname", std::string("Қасымова-Ли")}}).ok());
-    REQUIRE(tx.insert("rules", "eps_topik_pass_mark", "*", {{"value", std::string("85")}}).ok());
-    REQUIRE(tx.commit().ok());
+    test::write_and_commit(w.hub->store(), [&](WriteTxn& tx) {
+      REQUIRE(tx.update("trainee", alm_trainee, {{"surname", std::string("Қасымова-Ли")}}).ok());
+      REQUIRE(tx.insert("rules", "eps_topik_pass_mark", "*", {{"value", std::string("85")}}).ok());
+    });
   }
   w.enrol("AST-001", "Үсенов");
   for (int round = 0; round < 2; ++round)
@@ -67,10 +74,9 @@ TEST_CASE("sync: a session cut at every message boundary resumes without loss or
   w.centre("ALM-014");
   for (int i = 0; i < 30; ++i) w.enrol("ALM-014", "T" + std::to_string(i));
   {
-    WriteTxn tx(w.hub->store());
-    REQUIRE(tx.begin().ok());
-    REQUIRE(tx.insert("rules", "min_age", "*", {{"value", std::string("18")}}).ok());
-    REQUIRE(tx.commit().ok());
+    test::write_and_commit(w.hub->store(), [&](WriteTxn& tx) {
+      REQUIRE(tx.insert("rules", "min_age", "*", {{"value", std::string("18")}}).ok());
+    });
   }
   int failures = 0;
   for (int cut = 0; cut < 12; ++cut) {
@@ -106,10 +112,9 @@ TEST_CASE("sync: refusals leave the hub unchanged and say why") {
     CHECK(s.message().find("unauthorized") != std::string::npos);  // hello says ALM-014
     Store& ghost = w.centre("KRG-999", "karaganda");
     w.enrol("KRG-999", "Ghost");
-    WriteTxn tx(w.hub->store());  // unregister it again
-    REQUIRE(tx.begin().ok());
-    REQUIRE(tx.remove("center", "KRG-999").ok());
-    REQUIRE(tx.commit().ok());
+    test::write_and_commit(w.hub->store(), [](WriteTxn& tx) {  // unregister it again
+      REQUIRE(tx.remove("center", "KRG-999").ok());
+    });
     before = canonical_dump(w.hub->store()).value();
     s = w.sync("KRG-999");
     CHECK(s.message().find("unknown-center") != std::string::npos);
@@ -117,22 +122,16 @@ TEST_CASE("sync: refusals leave the hub unchanged and say why") {
     (void)ghost;
   }
   SUBCASE("a centre pushing a row owned by another centre: the whole batch is refused") {
-    Store& alm = *w.centres["ALM-014"];
-    WriteTxn tx(alm);
-    REQUIRE(tx.begin().ok());
-    REQUIRE(tx.insert("trainee", "stolen-row-0001", "AST-001", {{"surname", std::string("X")}}).ok());
-    REQUIRE(tx.commit().ok());
-    Status s = w.sync("ALM-014");
+    Status s = sync_after_writing(w, "ALM-014", [](WriteTxn& tx) {
+      REQUIRE(tx.insert("trainee", "stolen-row-0001", "AST-001", {{"surname", std::string("X")}}).ok());
+    });
     CHECK(s.message().find("forbidden-row") != std::string::npos);
     CHECK(s.message().find("nothing applied") != std::string::npos);
   }
   SUBCASE("a centre pushing a reference row") {
-    Store& alm = *w.centres["ALM-014"];
-    WriteTxn tx(alm);
-    REQUIRE(tx.begin().ok());
-    REQUIRE(tx.insert("rules", "min_age", "ALM-014", {{"value", std::string("10")}}).ok());
-    REQUIRE(tx.commit().ok());
-    Status s = w.sync("ALM-014");
+    Status s = sync_after_writing(w, "ALM-014", [](WriteTxn& tx) {
+      REQUIRE(tx.insert("rules", "min_age", "ALM-014", {{"value", std::string("10")}}).ok());
+    });
     CHECK(s.message().find("forbidden-row") != std::string::npos);
   }
   SUBCASE("protocol versions that do not overlap: the agent keeps its queue") {
@@ -181,14 +180,11 @@ TEST_CASE("sync: a centre whose clock is a year fast cannot win against a later 
   fast.set(*w.clock.ms + 365LL * 86'400'000);
   Store& alm = w.centre("ALM-014", "almaty", fast.fn());
   std::string id;
-  {
-    WriteTxn tx(alm);
-    REQUIRE(tx.begin().ok());
+  test::write_and_commit(alm, [&](WriteTxn& tx) {
     REQUIRE(tx.insert("medical_check", "med-0001", "ALM-014",
                       {{"trainee_id", std::string("t")}, {"check_date", std::string("2026-01-01")},
                        {"result", std::string("fit")}, {"valid_until", std::string("2027-01-01")}}).ok());
-    REQUIRE(tx.commit().ok());
-  }
+  });
   w.must_sync("ALM-014");
   // The hub refused to apply the future-stamped change and says why.
   CHECK(rows(w.hub->store(), "SELECT count(*) FROM medical_check") == 0);
@@ -198,12 +194,11 @@ TEST_CASE("sync: a centre whose clock is a year fast cannot win against a later 
   // The analyst's correction, made later in real time, stands at the hub.
   w.clock.advance(60'000);
   {
-    WriteTxn tx(w.hub->store());
-    REQUIRE(tx.begin().ok());
-    REQUIRE(tx.insert("medical_check", "med-0001", "ALM-014",
-                      {{"trainee_id", std::string("t")}, {"check_date", std::string("2026-01-01")},
-                       {"result", std::string("unfit")}}).ok());
-    REQUIRE(tx.commit().ok());
+    test::write_and_commit(w.hub->store(), [&](WriteTxn& tx) {
+      REQUIRE(tx.insert("medical_check", "med-0001", "ALM-014",
+                        {{"trainee_id", std::string("t")}, {"check_date", std::string("2026-01-01")},
+                         {"result", std::string("unfit")}}).ok());
+    });
   }
   w.must_sync("ALM-014");
   auto st = w.hub->store().db().prepare("SELECT result FROM medical_check WHERE id = 'med-0001'");
@@ -378,10 +373,9 @@ TEST_CASE("sync: pending count and the oldest pending change's age, from what th
   CHECK(pending_changes(*s, 0).value() == 0);
   CHECK(oldest_pending_age_s(*s, 0).value() == 0);
   auto write = [&](const std::string& id) {
-    WriteTxn w(*s);
-    REQUIRE(w.begin().ok());
-    REQUIRE(w.insert("korean_course", id, "ALM-014", {{"trainee_id", std::string("t1")}}).ok());
-    REQUIRE(w.commit().ok());
+    test::write_and_commit(*s, [&](WriteTxn& w) {
+      REQUIRE(w.insert("korean_course", id, "ALM-014", {{"trainee_id", std::string("t1")}}).ok());
+    });
   };
   write("k1");
   clock.advance(90'000);

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "agent/cli_support.h"
+#include "cli/cli_support.h"
 #include "hub/hub_config.h"
 #include "hub/hub_daemon.h"
 #include "hub/official_results.h"

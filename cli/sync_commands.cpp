@@ -5,7 +5,7 @@
 
 #include "agent/agent_daemon.h"
 #include "agent/agent_sync.h"
-#include "agent/cli_support.h"
+#include "cli/cli_support.h"
 #include "records/records.h"
 #include "sync/tls.h"
 #include "util/printable.h"

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "agent/commands.h"
+#include "cli/commands.h"
 #include "agent/config.h"
 #include "storage/store.h"
 

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "agent/cli_support.h"
-#include "agent/commands.h"
+#include "cli/cli_support.h"
+#include "cli/commands.h"
 #include "agent/nudge.h"
 #include "agent/config.h"
 #include "records/history.h"

@@ -1,4 +1,4 @@
-#include "agent/cli_support.h"
+#include "cli/cli_support.h"
 
 #include "records/date.h"
 #include "records/row_rules.h"

@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "agent/commands.h"
+#include "cli/commands.h"
 
 using namespace epsync;
 using namespace epsync::cli;

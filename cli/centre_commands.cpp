@@ -16,6 +16,7 @@
 #include "storage/private_file.h"
 #include "records/readiness.h"
 #include "records/regions.h"
+#include "records/row_rules.h"
 #include "records/trainee_csv.h"
 #include "util/printable.h"
 
@@ -75,10 +76,8 @@ int write(const Global& g, const std::function<Result<std::string>(Records&)>& f
 }  // namespace
 
 int init(const Global& g, const InitArgs& a) {
-  bool id_ok = a.center.size() >= 3 && a.center.size() <= 20 && a.center[0] >= 'A' && a.center[0] <= 'Z';
-  for (char c : a.center) id_ok = id_ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
-  if (!id_ok)
-    return fail(Status::InvalidInput("center: must be 3-20 capital letters, digits and '-', starting with a letter (like ALM-014), got '" + a.center + "'"));
+  if (auto problem = center_id_problem(a.center))
+    return fail(Status::InvalidInput("center: " + *problem + ", got '" + a.center + "'"));
   if (!is_region(a.region)) {
     std::string all;
     for (const auto& r : kRegions) all += (all.empty() ? "" : ", ") + r;

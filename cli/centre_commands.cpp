@@ -254,12 +254,9 @@ int export_data(const Global& g, const ExportArgs& a) {
 }
 
 int readiness(const Global& g, const std::optional<std::string>& as_of_text) {
-  Date as_of = today_local();
-  if (as_of_text) {
-    auto d = parse_date(*as_of_text);
-    if (!d) return fail(Status::InvalidInput("as-of: must be a date as YYYY-MM-DD, got '" + *as_of_text + "'"));
-    as_of = *d;
-  }
+  auto given = as_of_date(as_of_text);
+  if (!given.ok()) return fail(given.status());
+  const Date as_of = given.value();
   auto opened = open_centre(g);
   if (!opened.ok()) return fail(opened.status());
   auto assessed = assess_store(*opened->store, as_of, opened->center);

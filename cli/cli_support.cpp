@@ -56,6 +56,13 @@ Result<Opened> open_centre(const Global& g) {
   return open_centre_store(path.value(), o);
 }
 
+Result<Date> as_of_date(const std::optional<std::string>& text) {
+  if (!text) return today_local();
+  auto d = parse_date(*text);
+  if (!d) return Status::InvalidInput("as-of: must be a date as YYYY-MM-DD, got '" + *text + "'");
+  return *d;
+}
+
 int fail(const Status& s) {
   // Messages quote input, file contents and what the hub said: escaped, like every print.
   std::cerr << "epsync: " << printable(s.message()) << "\n";

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "agent/config.h"
 #include "agent/sync_once.h"
 #include "cli/commands.h"
+#include "records/date.h"
 #include "storage/store.h"
 
 namespace epsync::cli {
@@ -22,6 +24,9 @@ Result<AgentConfig> agent_config(const Global& g);
 
 // The centre store: --db, else the config's store path.
 Result<std::string> store_path(const Global& g);
+
+// --as-of: the date given, or today when none was.
+Result<Date> as_of_date(const std::optional<std::string>& text);
 
 // Opens an initialised centre store for the operator.
 using Opened = CentreStore;

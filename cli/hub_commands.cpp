@@ -242,12 +242,9 @@ int hub_report(const Global& g, const std::string& by, const std::optional<std::
   std::string fmt = g.json ? "json" : format;
   if (fmt != "table" && fmt != "csv" && fmt != "json")
     return fail(Status::InvalidInput("format: must be table, csv or json, got '" + format + "'"));
-  Date as_of = today_local();
-  if (as_of_text) {
-    auto d = parse_date(*as_of_text);
-    if (!d) return fail(Status::InvalidInput("as-of: must be a date as YYYY-MM-DD, got '" + *as_of_text + "'"));
-    as_of = *d;
-  }
+  auto given = as_of_date(as_of_text);
+  if (!given.ok()) return fail(given.status());
+  const Date as_of = given.value();
   auto hub = open_hub(g);
   if (!hub.ok()) return fail(hub.status());
   auto rows = hub::readiness_report(hub.value()->store(), group, as_of);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <type_traits>
+#include <variant>
 
 #include "storage/change_log.h"
 #include "storage/merge.h"

@@ -6,9 +6,9 @@
 
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <string>
 
+#include "agent/centre_store.h"
 #include "agent/config.h"
 #include "storage/status.h"
 #include "storage/store.h"
@@ -18,16 +18,6 @@ namespace epsync {
 
 // The [hub] keys a session needs: the first one missing as "FILE: hub.KEY: required `purpose`".
 Status require_hub_keys(const AgentConfig& cfg, const std::string& purpose);
-
-// An initialised centre store: refuses a store without a centre (not yet `epsync init`) and the
-// hub's own store.
-struct CentreStore {
-  std::unique_ptr<Store> store;
-  std::string center;
-};
-Result<CentreStore> open_centre_store(const std::string& path, StoreOptions opt);
-// InvalidInput when the store belongs to another centre than agent.toml's center.id.
-Status check_centre(const CentreStore& opened, const AgentConfig& cfg);
 
 // How to reach the hub, from the agent's configuration: address, certificates, timeouts.
 sync::ClientOptions client_options(const AgentConfig& cfg);

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "agent/centre_store.h"
 #include "agent/config.h"
-#include "agent/sync_once.h"
 #include "cli/commands.h"
 #include "records/date.h"
 #include "storage/store.h"

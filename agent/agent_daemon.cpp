@@ -10,17 +10,17 @@
 #include <random>
 #include <thread>
 
-#include "agent/agent_sync.h"
 #include "agent/config.h"
 #include "agent/nudge.h"
-#include "sync/tls.h"
+#include "agent/sync_once.h"
+#include "storage/own_changes.h"
+#include "storage/sync_state.h"
 #include "util/log.h"
 
 namespace epsync {
 
 namespace {
 
-constexpr const char* kAgentVersion = "0.1.0";
 constexpr std::chrono::seconds kMaxBackoff{15 * 60};
 constexpr std::chrono::seconds kFirstBackoff{5};
 constexpr std::chrono::milliseconds kNudgeDelay{200};
@@ -48,18 +48,14 @@ class AgentDaemon {
     }
     StoreOptions so;
     so.operator_name = "agent";
-    auto store = Store::open(cfg_.store_path, so);
-    if (!store.ok()) {
-      log::error("cannot open the store: " + store.status().message());
-      return 1;
+    auto store = open_centre_store(cfg_.store_path, so);
+    Status usable = store.ok() ? check_centre(store.value(), cfg_) : store.status();
+    if (!usable.ok()) {
+      bool wrong_store = usable.code() == Status::Code::kInvalidInput;  // not this centre's store
+      log::error(wrong_store ? usable.message() : "cannot open the store: " + usable.message());
+      return wrong_store ? 2 : 1;
     }
-    store_ = std::move(store).value();
-    auto center = store_->center_id();
-    if (!center.ok() || center.value() != cfg_.center_id) {
-      log::error("the store " + cfg_.store_path + " belongs to centre '" + (center.ok() ? center.value() : std::string("?")) + "', but " +
-                 cfg_.source + " says center.id = " + cfg_.center_id);
-      return 2;
-    }
+    store_ = std::move(store->store);
     open_nudge_socket();
     signals_.async_wait([this](std::error_code ec, int sig) { on_signal(ec, sig); });
     std::uint64_t watchdog_usec = 0;
@@ -82,12 +78,7 @@ class AgentDaemon {
   }
 
  private:
-  static Status check_config(const AgentConfig& c) {
-    for (auto [key, value] : {std::pair<const char*, const std::string*>{"hub.address", &c.hub_address},
-                              {"hub.ca", &c.hub_ca}, {"hub.cert", &c.hub_cert}, {"hub.key", &c.hub_key}})
-      if (value->empty()) return Status::InvalidInput(c.source + ": " + key + ": required by the agent");
-    return Status::Ok();
-  }
+  static Status check_config(const AgentConfig& c) { return require_hub_keys(c, "by the agent"); }
 
   void open_nudge_socket() {
     std::string path = nudge_socket_path(cfg_.store_path);
@@ -129,32 +120,21 @@ class AgentDaemon {
     nudge_pending_ = false;
     if (worker_.joinable()) worker_.join();
     worker_ = std::thread([this, cfg = cfg_] {
-      Status s = sync_once(cfg);
+      Status s = sync_on_worker(cfg);
       asio::post(io_, [this, s] { finished(s); });
     });
   }
 
   // One session, on the worker thread, with its own store connection.
-  Status sync_once(const AgentConfig& cfg) {
-    StoreOptions so;
-    so.operator_name = "agent";
-    auto store = Store::open(cfg.store_path, so);
-    if (!store.ok()) return store.status();
-    auto cert = sync::read_certificate(cfg.hub_cert);
-    if (!cert.ok()) return cert.status();
-    AgentSync agent(*store.value(), {cfg.center_id, kAgentVersion, cert->not_after});
-    auto client_cfg = agent.config();
-    if (!client_cfg.ok()) return client_cfg.status();
-    sync::ClientSession session(client_cfg.value());
-    sync::ClientOptions opt = client_options(cfg);
+  Status sync_on_worker(const AgentConfig& cfg) {
+    SyncOnceOptions opt;
     opt.register_stop = [this](std::function<void()> stop) {
       std::lock_guard<std::mutex> lock(stop_mu_);
       stop_client_ = std::move(stop);
       if (stopping_ && stop_client_) stop_client_();
     };
-    Status transport = sync::run_client(opt, session, [&](sync::ClientAction a) { agent.handle(std::move(a), session); });
-    if (!agent.finished()) agent.record_failure(transport.ok() ? Status::IoError("session ended early") : transport);
-    return agent.result();
+    auto outcome = sync_once(cfg, opt);
+    return outcome.ok() ? outcome->status : outcome.status();
   }
 
   void finished(const Status& s) {

@@ -68,10 +68,7 @@ Status HubStore::bind_known_sites() {
 }
 
 Status HubStore::add_center(const std::string& id, const std::string& region, const std::string& name) {
-  bool id_ok = id.size() >= 3 && id.size() <= 20 && id[0] >= 'A' && id[0] <= 'Z' && id != "HUB";
-  for (char c : id) id_ok = id_ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
-  if (!id_ok)
-    return Status::InvalidInput("center: must be 3-20 capital letters, digits and '-', starting with a letter (like ALM-014)");
+  if (auto problem = center_id_problem(id)) return Status::InvalidInput("center: " + *problem);
   if (!is_region(region)) return Status::InvalidInput("region: '" + region + "' is not one of the 20 region slugs");
   if (auto p = validate_cell("center", "name", name); !p.ok()) return p;
   WriteTxn w(*store_);

@@ -301,4 +301,12 @@ Status check_row(int table, const RowValues& row, const RowRules& rules) {
   return Status::Ok();
 }
 
+std::optional<std::string> center_id_problem(std::string_view id) {
+  bool shape = id.size() >= 3 && id.size() <= 20 && id[0] >= 'A' && id[0] <= 'Z';
+  for (char c : id) shape = shape && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
+  if (!shape) return "must be 3-20 capital letters, digits and '-', starting with a letter (like ALM-014)";
+  if (id == "HUB") return "must not be HUB, the hub's own name";
+  return std::nullopt;
+}
+
 }  // namespace epsync

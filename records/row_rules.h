@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "records/date.h"
@@ -63,5 +64,10 @@ struct RowRules {
 // The rules across a row's cells, for a row whose cells each passed validate_cell. The first
 // failure as "table.column: reason".
 Status check_row(int table, const RowValues& row, const RowRules& rules);
+
+// A centre id, as `epsync init` and the hub's registry take it: 3-20 capital letters, digits and
+// '-', starting with a letter (like ALM-014), and never HUB, the hub's own name for its sites and
+// its store. Why not, if not.
+std::optional<std::string> center_id_problem(std::string_view id);
 
 }  // namespace epsync

@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh >/dev/null
-EPSYNC="$PWD/build/agent/epsync"
+EPSYNC="$PWD/build/cli/epsync"
 CERTS="$PWD/certs/epsync-certs"
 DIR="${DEMO_DIR:-$(mktemp -d /tmp/epsync-demo-XXXXXX)}"
 mkdir -p "$DIR"

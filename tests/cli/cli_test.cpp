@@ -64,6 +64,23 @@ TEST_CASE("cli: init creates a centre store - wrong ids, regions and files are r
   CHECK_FALSE(std::filesystem::exists(c.dir.file("nope.db")));
 }
 
+TEST_CASE("cli: init refuses HUB, the hub's own name, as the hub's registry does, and leaves no file") {
+  Centre c;
+  auto r = c.epsync({"init", "--center", "HUB", "--region", "almaty"});
+  CAPTURE(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("center: must not be HUB") != std::string::npos);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    CHECK_FALSE(std::filesystem::exists(c.db + suffix));
+  CHECK(std::filesystem::is_empty(c.dir.path()));
+
+  // One rule: the hub's registry refuses it with the same words.
+  auto hub = c.run_other({"hub", "center", "add", "HUB", "--region", "almaty", "--name", "Hub", "--db",
+                          c.dir.file("hub.db")});
+  CHECK(hub.exit_code == 2);
+  CHECK(hub.err.find("center: must not be HUB") != std::string::npos);
+}
+
 TEST_CASE("cli: trainee add, show, list, update and remove") {
   Centre c;
   c.init();

@@ -9,13 +9,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "agent/cli_support.h"
+#include "cli/cli_support.h"
 #include "hub/hub_config.h"
 #include "hub/hub_daemon.h"
 #include "hub/official_results.h"
 #include "hub/report.h"
 #include "hub/report_json.h"
 #include "hub/review.h"
+#include "records/date.h"
 #include "util/printable.h"
 
 namespace epsync::cli {
@@ -91,7 +92,7 @@ int hub_center_list(const Global& g, bool health) {
     for (const auto& c : rows.value()) {
       json j{{"center", c.center}, {"region", c.region}, {"name", c.name}};
       if (health) {
-        j["last_seen"] = c.last_seen_ms ? json(iso_time(*c.last_seen_ms)) : json(nullptr);
+        j["last_seen"] = c.last_seen_ms ? json(utc_iso_time(*c.last_seen_ms)) : json(nullptr);
         j["stale"] = c.stale;
         j["pending"] = c.pending;
         j["oldest_pending_age_seconds"] = c.oldest_pending_age_s;
@@ -111,7 +112,7 @@ int hub_center_list(const Global& g, bool health) {
     if (health) {
       if (!c.last_seen_ms) std::cout << "  NEVER SEEN";
       else
-        std::cout << "  last seen " << iso_time(*c.last_seen_ms) << (c.stale ? " STALE" : "") << ", " << c.pending
+        std::cout << "  last seen " << utc_iso_time(*c.last_seen_ms) << (c.stale ? " STALE" : "") << ", " << c.pending
                   << " pending, clock " << c.clock_offset_ms / 1000 << " s, certificate " << days(c.cert_expires_at)
                   << " days, agent " << printable(c.agent_version);
     }
@@ -188,21 +189,21 @@ int hub_quarantine(const Global& g) {
   if (g.json) {
     json arr = json::array();
     for (const auto& e : q.value())
-      arr.push_back({{"id", e.id}, {"kind", "quarantined"}, {"received", iso_time(e.received_ms)}, {"center", e.center},
+      arr.push_back({{"id", e.id}, {"kind", "quarantined"}, {"received", utc_iso_time(e.received_ms)}, {"center", e.center},
                      {"site", e.site}, {"site_seq", e.site_seq}, {"table", e.table}, {"row_id", e.row_id}, {"reason", e.reason}});
     for (const auto& e : refused.value())
-      arr.push_back({{"kind", "refused"}, {"received", iso_time(e.received_ms)}, {"center", e.center}, {"site", e.site},
+      arr.push_back({{"kind", "refused"}, {"received", utc_iso_time(e.received_ms)}, {"center", e.center}, {"site", e.site},
                      {"site_seq", e.site_seq}, {"reason", e.reason}});
     std::cout << arr.dump(2) << "\n";
     return 0;
   }
   for (const auto& e : q.value())
-    std::cout << e.id << "  " << iso_time(e.received_ms) << "  " << printable(e.center) << "  " << printable(e.table) << " "
+    std::cout << e.id << "  " << utc_iso_time(e.received_ms) << "  " << printable(e.center) << "  " << printable(e.table) << " "
               << printable(e.row_id.substr(0, 8)) << "  " << printable(e.reason) << "\n";
   std::cout << q->size() << " change" << (q->size() == 1 ? "" : "s") << " in quarantine\n";
   if (refused->empty()) return 0;
   for (const auto& e : refused.value())
-    std::cout << "refused  " << iso_time(e.received_ms) << "  " << printable(e.center) << "  change " << e.site_seq
+    std::cout << "refused  " << utc_iso_time(e.received_ms) << "  " << printable(e.center) << "  change " << e.site_seq
               << " of site " << printable(e.site.substr(0, 8)) << "  " << printable(e.reason) << "\n";
   std::cout << refused->size() << " change" << (refused->size() == 1 ? "" : "s")
             << " refused for good (another centre's row or site, or malformed; nothing of their batches was applied)\n";
@@ -241,12 +242,9 @@ int hub_report(const Global& g, const std::string& by, const std::optional<std::
   std::string fmt = g.json ? "json" : format;
   if (fmt != "table" && fmt != "csv" && fmt != "json")
     return fail(Status::InvalidInput("format: must be table, csv or json, got '" + format + "'"));
-  Date as_of = today_local();
-  if (as_of_text) {
-    auto d = parse_date(*as_of_text);
-    if (!d) return fail(Status::InvalidInput("as-of: must be a date as YYYY-MM-DD, got '" + *as_of_text + "'"));
-    as_of = *d;
-  }
+  auto given = as_of_date(as_of_text);
+  if (!given.ok()) return fail(given.status());
+  const Date as_of = given.value();
   auto hub = open_hub(g);
   if (!hub.ok()) return fail(hub.status());
   auto rows = hub::readiness_report(hub.value()->store(), group, as_of);

@@ -1,6 +1,5 @@
-#include "agent/cli_support.h"
+#include "cli/cli_support.h"
 
-#include "records/date.h"
 #include "records/row_rules.h"
 #include "util/printable.h"
 
@@ -39,25 +38,30 @@ Result<std::string> store_path(const Global& g) {
   return cfg->store_path;
 }
 
+Result<std::string> checked_operator_name() {
+  std::string name = operator_name();
+  // Every change carries it to the hub, which sets aside a change whose operator breaks the rule.
+  if (Status op = validate_operator(name); !op.ok())
+    return Status::InvalidInput(op.message() + " (the account name or EPSYNC_OPERATOR)");
+  return name;
+}
+
 Result<Opened> open_centre(const Global& g) {
   auto path = store_path(g);
   if (!path.ok()) return path.status();
   StoreOptions o;
-  o.operator_name = operator_name();
-  // Every change carries it to the hub, which sets aside a change whose operator breaks the rule.
-  if (Status op = validate_operator(o.operator_name); !op.ok())
-    return Status::InvalidInput(op.message() + " (the account name or EPSYNC_OPERATOR)");
-  auto s = Store::open(path.value(), o);
-  if (!s.ok()) return s.status();
-  auto center = s.value()->center_id();
-  if (!center.ok()) return center.status();
-  if (center->empty())
-    return Status::InvalidInput(path.value() + " has no centre yet; run `epsync init --center ID --region SLUG`");
-  if (center.value() == "HUB") return Status::InvalidInput(path.value() + " is the hub's store; use `epsync hub ...`");
-  return Opened{std::move(s).value(), center.value()};
+  auto name = checked_operator_name();
+  if (!name.ok()) return name.status();
+  o.operator_name = name.value();
+  return open_centre_store(path.value(), o);
 }
 
-std::string iso_time(std::int64_t unix_ms) { return utc_iso_time(unix_ms); }
+Result<Date> as_of_date(const std::optional<std::string>& text) {
+  if (!text) return today_local();
+  auto d = parse_date(*text);
+  if (!d) return Status::InvalidInput("as-of: must be a date as YYYY-MM-DD, got '" + *text + "'");
+  return *d;
+}
 
 int fail(const Status& s) {
   // Messages quote input, file contents and what the hub said: escaped, like every print.

@@ -8,14 +8,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "agent/cli_support.h"
-#include "agent/commands.h"
+#include "cli/cli_support.h"
+#include "cli/commands.h"
 #include "agent/nudge.h"
 #include "agent/config.h"
 #include "records/history.h"
 #include "storage/private_file.h"
 #include "records/readiness.h"
 #include "records/regions.h"
+#include "records/row_rules.h"
 #include "records/trainee_csv.h"
 #include "util/printable.h"
 
@@ -75,10 +76,8 @@ int write(const Global& g, const std::function<Result<std::string>(Records&)>& f
 }  // namespace
 
 int init(const Global& g, const InitArgs& a) {
-  bool id_ok = a.center.size() >= 3 && a.center.size() <= 20 && a.center[0] >= 'A' && a.center[0] <= 'Z';
-  for (char c : a.center) id_ok = id_ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
-  if (!id_ok)
-    return fail(Status::InvalidInput("center: must be 3-20 capital letters, digits and '-', starting with a letter (like ALM-014), got '" + a.center + "'"));
+  if (auto problem = center_id_problem(a.center))
+    return fail(Status::InvalidInput("center: " + *problem + ", got '" + a.center + "'"));
   if (!is_region(a.region)) {
     std::string all;
     for (const auto& r : kRegions) all += (all.empty() ? "" : ", ") + r;
@@ -255,12 +254,9 @@ int export_data(const Global& g, const ExportArgs& a) {
 }
 
 int readiness(const Global& g, const std::optional<std::string>& as_of_text) {
-  Date as_of = today_local();
-  if (as_of_text) {
-    auto d = parse_date(*as_of_text);
-    if (!d) return fail(Status::InvalidInput("as-of: must be a date as YYYY-MM-DD, got '" + *as_of_text + "'"));
-    as_of = *d;
-  }
+  auto given = as_of_date(as_of_text);
+  if (!given.ok()) return fail(given.status());
+  const Date as_of = given.value();
   auto opened = open_centre(g);
   if (!opened.ok()) return fail(opened.status());
   auto assessed = assess_store(*opened->store, as_of, opened->center);

@@ -3,16 +3,21 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
-#include "agent/commands.h"
+#include "agent/centre_store.h"
 #include "agent/config.h"
+#include "cli/commands.h"
+#include "records/date.h"
 #include "storage/store.h"
 
 namespace epsync::cli {
 
 // Who is making the change, for history: the login name (never anything about a trainee).
 std::string operator_name();
+// The same, refused (InvalidInput) when it breaks the rule every change's operator must obey.
+Result<std::string> checked_operator_name();
 
 // The agent configuration named by --config, or the default file; NotFound when neither exists.
 Result<AgentConfig> agent_config(const Global& g);
@@ -20,14 +25,11 @@ Result<AgentConfig> agent_config(const Global& g);
 // The centre store: --db, else the config's store path.
 Result<std::string> store_path(const Global& g);
 
-struct Opened {
-  std::unique_ptr<Store> store;
-  std::string center;
-};
-// Opens an initialised centre store.
-Result<Opened> open_centre(const Global& g);
+// --as-of: the date given, or today when none was.
+Result<Date> as_of_date(const std::optional<std::string>& text);
 
-// "2026-11-22T07:51:13Z" for Unix milliseconds.
-std::string iso_time(std::int64_t unix_ms);
+// Opens an initialised centre store for the operator.
+using Opened = CentreStore;
+Result<Opened> open_centre(const Global& g);
 
 }  // namespace epsync::cli

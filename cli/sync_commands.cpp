@@ -4,9 +4,15 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/agent_daemon.h"
-#include "agent/agent_sync.h"
-#include "agent/cli_support.h"
+#include "agent/sync_once.h"
+#include "cli/cli_support.h"
+#include "records/center_registry.h"
+#include "records/date.h"
 #include "records/records.h"
+#include "records/set_aside.h"
+#include "storage/own_changes.h"
+#include "storage/set_aside_notice.h"
+#include "storage/sync_state.h"
 #include "sync/tls.h"
 #include "util/printable.h"
 
@@ -15,7 +21,6 @@ namespace epsync::cli {
 namespace {
 
 using json = nlohmann::ordered_json;
-constexpr const char* kAgentVersion = "0.1.0";
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -24,62 +29,16 @@ std::int64_t now_ms() {
 
 }  // namespace
 
-namespace {
-
-struct SyncOutcome {
-  Status status;
-  std::int64_t pushed = 0, pulled = 0, pending = 0;
-  sync::TransferStats bytes;
-};
-
-Status require_hub_keys(const AgentConfig& cfg) {
-  for (auto [key, value] : {std::pair<const char*, const std::string*>{"hub.address", &cfg.hub_address},
-                            {"hub.ca", &cfg.hub_ca}, {"hub.cert", &cfg.hub_cert}, {"hub.key", &cfg.hub_key}})
-    if (value->empty()) return Status::InvalidInput(cfg.source + ": " + key + ": required to sync");
-  return Status::Ok();
-}
-
-// One session with the hub for an open centre store.
-SyncOutcome run_session(const AgentConfig& cfg, Store& store) {
-  SyncOutcome out;
-  auto cert = sync::read_certificate(cfg.hub_cert);
-  if (!cert.ok()) {
-    out.status = cert.status();
-    return out;
-  }
-  AgentSync agent(store, {cfg.center_id, kAgentVersion, cert->not_after});
-  auto client_cfg = agent.config();
-  if (!client_cfg.ok()) {
-    out.status = client_cfg.status();
-    return out;
-  }
-  sync::ClientSession session(client_cfg.value());
-  sync::ClientOptions opt = client_options(cfg);
-  Status transport =
-      sync::run_client(opt, session, [&](sync::ClientAction a) { agent.handle(std::move(a), session); }, &out.bytes);
-  if (!agent.finished()) agent.record_failure(transport.ok() ? Status::IoError("session ended early") : transport);
-  out.status = agent.result();
-  out.pushed = agent.pushed_changes();
-  out.pulled = agent.pulled_changes();
-  if (auto state = load_sync_state(store); state.ok())
-    if (auto p = pending_changes(store, state->acked); p.ok()) out.pending = p.value();
-  return out;
-}
-
-}  // namespace
-
 int sync_now(const Global& g, bool /*wait: a one-shot sync always waits for its end*/) {
   auto cfg = agent_config(g);
   if (!cfg.ok()) return fail(cfg.status());
-  if (Status s = require_hub_keys(cfg.value()); !s.ok()) return fail(s);
-  Global with_store = g;
-  if (with_store.db.empty()) with_store.db = cfg->store_path;
-  auto opened = open_centre(with_store);
-  if (!opened.ok()) return fail(opened.status());
-  if (opened->center != cfg->center_id)
-    return fail(Status::InvalidInput("the store belongs to centre " + opened->center + " but " + cfg->source +
-                                     " says center.id = " + cfg->center_id));
-  SyncOutcome r = run_session(cfg.value(), *opened->store);
+  if (Status s = require_hub_keys(cfg.value(), "to sync"); !s.ok()) return fail(s);
+  if (!g.db.empty()) cfg->store_path = g.db;
+  auto op = checked_operator_name();
+  if (!op.ok()) return fail(op.status());
+  auto outcome = sync_once(cfg.value(), {op.value(), {}});
+  if (!outcome.ok()) return fail(outcome.status());
+  const SyncOutcome& r = outcome.value();
   if (!r.status.ok()) {
     std::cerr << "epsync: sync failed: " << printable(r.status.message()) << "\n";
     return 1;
@@ -97,7 +56,7 @@ int sync_now(const Global& g, bool /*wait: a one-shot sync always waits for its 
 int restore(const Global& g, bool force) {
   auto cfg = agent_config(g);
   if (!cfg.ok()) return fail(cfg.status());
-  if (Status s = require_hub_keys(cfg.value()); !s.ok()) return fail(s);
+  if (Status s = require_hub_keys(cfg.value(), "to sync"); !s.ok()) return fail(s);
   std::string path = g.db.empty() ? cfg->store_path : g.db;
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
@@ -116,17 +75,15 @@ int restore(const Global& g, bool force) {
   auto store = Store::open(path, o);
   if (!store.ok()) return fail(store.status());
   if (Status s = store.value()->set_meta("center_id", cfg->center_id); !s.ok()) return fail(s);
-  SyncOutcome r = run_session(cfg.value(), *store.value());
+  SyncOutcome r = run_sync_session(cfg.value(), *store.value(), {o.operator_name, {}});
   if (!r.status.ok()) {
     std::cerr << "epsync: restore failed: " << printable(r.status.message()) << "\n"
               << "epsync: " << path << " holds what arrived so far; run `epsync sync` to finish\n";
     return 1;
   }
   // The region comes back with the hub's registry row for this centre.
-  if (auto st = store.value()->db().prepare("SELECT region FROM center WHERE id = ?"); st.ok()) {
-    st->bind(1, cfg->center_id);
-    if (auto row = st->step(); row.ok() && row.value()) store.value()->set_meta("region", st->column_text(0));
-  }
+  if (auto region = registered_region(*store.value(), cfg->center_id); region.ok() && region.value())
+    store.value()->set_meta("region", *region.value());
   if (g.json) {
     std::cout << json{{"ok", true}, {"center", cfg->center_id}, {"site_id", store.value()->site_id()},
                       {"pulled", r.pulled}}.dump() << "\n";
@@ -156,15 +113,14 @@ int status(const Global& g) {
   if (auto cfg = agent_config(g); cfg.ok() && !cfg->hub_cert.empty())
     if (auto cert = sync::read_certificate(cfg->hub_cert); cert.ok())
       cert_days = (cert->not_after * 1000 - now_ms()) / 86'400'000;
-  std::int64_t quarantined = 0;
-  if (auto q = s.db().prepare("SELECT count(*) FROM quarantine_notice"); q.ok())
-    if (auto r = q->step(); r.ok() && r.value()) quarantined = q->column_int(0);
+  auto set_aside = set_aside_count(s);
+  std::int64_t quarantined = set_aside.ok() ? set_aside.value() : 0;
   auto opt_json = [](bool known, auto v) { return known ? json(v) : json(nullptr); };
   json j{{"center", opened->center},
          {"site_id", s.site_id()},
          {"pending", pending.value()},
          {"oldest_pending_age_seconds", age.value()},
-         {"last_sync", opt_json(st->last_sync_ms > 0, iso_time(st->last_sync_ms))},
+         {"last_sync", opt_json(st->last_sync_ms > 0, utc_iso_time(st->last_sync_ms))},
          {"last_error", opt_json(!st->last_error.empty(), st->last_error)},
          {"clock_offset_seconds", opt_json(st->clock_offset_known, st->clock_offset_ms / 1000)},
          {"cert_days_left", opt_json(cert_days.has_value(), cert_days.value_or(0))},
@@ -176,7 +132,7 @@ int status(const Global& g) {
   std::cout << "centre           " << opened->center << "\n"
             << "site id          " << s.site_id() << "\n"
             << "pending          " << pending.value() << " change(s) not yet acknowledged by the hub\n"
-            << "last sync        " << (st->last_sync_ms > 0 ? iso_time(st->last_sync_ms) : "never") << "\n"
+            << "last sync        " << (st->last_sync_ms > 0 ? utc_iso_time(st->last_sync_ms) : "never") << "\n"
             << "last error       " << (st->last_error.empty() ? "-" : printable(st->last_error)) << "\n"
             << "clock offset     " << (st->clock_offset_known ? std::to_string(st->clock_offset_ms / 1000) + " s" : "unknown")
             << "\n"
@@ -217,7 +173,7 @@ int quarantine(const Global& g) {
         iin = t->iin;
         name = t->surname + " " + t->given_name;
       }
-    list.push_back({{"site_seq", c.site_seq}, {"received", iso_time(c.received_ms)}, {"table", c.table},
+    list.push_back({{"site_seq", c.site_seq}, {"received", utc_iso_time(c.received_ms)}, {"table", c.table},
                     {"row_id", c.row_id}, {"trainee_iin", iin}, {"trainee_name", name}, {"reason", c.reason},
                     {"advice", advice_for(c.reason)}});
   }

@@ -13,7 +13,7 @@
 
 #include "hub/hub_config.h"
 #include "hub/metrics.h"
-#include "hub/server_tls.h"
+#include "hub/crl_state.h"
 
 namespace epsync::hub {
 

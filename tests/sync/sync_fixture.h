@@ -87,6 +87,8 @@ struct SyncWorld {
     if (tweak) tweak(cfg.value());
     sync::ClientSession client(cfg.value());
     sync::ServerSession server({cert_cn.empty() ? centre_id : cert_cn});
+    hub::InlineExecutor store(*hub);
+    hub::SessionHandler handler(server, store, {"", 0, clock.fn()});
     client.start();
     int frames = 0;
     auto deliver = [&](std::string bytes, auto&& into) {
@@ -104,7 +106,7 @@ struct SyncWorld {
     };
     for (int round = 0; round < 100000 && !agent.finished(); ++round) {
       if (!deliver(client.take_output(), server)) break;
-      while (auto a = server.next_action()) hub::handle_now(std::move(*a), server, *hub);
+      handler.dispatch();
       if (!deliver(server.take_output(), client)) break;
       while (auto a = client.next_action()) {
         if (auto* w = std::get_if<sync::client::Welcomed>(&*a); w && on_welcome) on_welcome(w->welcome);

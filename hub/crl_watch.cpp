@@ -6,6 +6,15 @@
 
 namespace epsync::hub {
 
+namespace {
+
+// The hub's context from the files named in cfg (tls.ca, tls.cert, tls.key, tls.crl).
+Result<sync::TlsContext> build_server_tls(const HubConfig& cfg) {
+  return sync::build_tls_context(sync::TlsSide::kHub, {cfg.ca, cfg.cert, cfg.key, cfg.crl});
+}
+
+}  // namespace
+
 CrlWatch::CrlWatch(const HubConfig& cfg, HubMetrics& metrics, Install install)
     : cfg_(cfg), metrics_(metrics), install_(std::move(install)) {}
 

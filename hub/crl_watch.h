@@ -11,9 +11,9 @@
 #include <functional>
 #include <string>
 
+#include "hub/crl_state.h"
 #include "hub/hub_config.h"
 #include "hub/metrics.h"
-#include "hub/server_tls.h"
 
 namespace epsync::hub {
 

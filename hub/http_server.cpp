@@ -11,14 +11,14 @@
 #include <optional>
 #include <thread>
 
+#include "hub/crl_state.h"
 #include "hub/dashboard.h"
 #include "hub/report.h"
 #include "hub/report_json.h"
 #include "hub/review.h"
-#include "hub/server_tls.h"
 #include "records/date.h"
 #include "storage/store.h"
-#include "sync/tls.h"
+#include "util/address.h"
 #include "util/log.h"
 
 namespace epsync::hub {
@@ -293,7 +293,7 @@ void HttpServer::Impl::dashboard(const httplib::Request& req, httplib::Response&
 Status HttpServer::start() {
   Impl& m = *impl_;
   std::string host, port_text;
-  if (Status s = sync::split_address(m.opt.address, host, port_text); !s.ok()) return s;
+  if (Status s = split_address(m.opt.address, host, port_text); !s.ok()) return s;
   if (!is_ip(host)) return Status::InvalidInput("'" + host + "' is not an IP address");
   int port = -1;
   try {

@@ -1,5 +1,6 @@
-// `epsync hub`: the hub daemon. One io_context thread serves every TLS session; one store thread
-// owns the database (StoreWorker). Ends cleanly on SIGTERM or SIGINT.
+// `epsync hub`: the hub daemon. The TLS server transport's one loop thread (sync/tls_server.h)
+// serves every session through the hub's session handler; one store thread owns the database
+// (StoreWorker). Ends cleanly on SIGTERM or SIGINT.
 #pragma once
 
 #include "hub/hub_config.h"

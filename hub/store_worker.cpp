@@ -81,4 +81,24 @@ void StoreWorker::run() {
   }
 }
 
+void WorkerExecutor::run(std::function<void(HubStore&)> work, Durable reply) {
+  if (!reply) return worker_.submit(std::move(work));
+  worker_.submit([this, work = std::move(work), reply = std::move(reply)](HubStore& hub) mutable {
+    work(hub);
+    worker_.when_durable([this, reply = std::move(reply)](const Status& synced) mutable {
+      if (!synced.ok()) failed_(synced);
+      post_([reply = std::move(reply), synced] { reply(synced); });
+    });
+  });
+}
+
+void WorkerExecutor::commit(PushJob job, std::function<void(Result<PushAnswer>)> reply) {
+  worker_.submit_push(std::move(job), [this, reply = std::move(reply)](Result<PushAnswer> r) mutable {
+    if (!r.ok()) failed_(r.status());
+    post_([reply = std::move(reply), r = std::make_shared<Result<PushAnswer>>(std::move(r))]() mutable {
+      reply(std::move(*r));
+    });
+  });
+}
+
 }  // namespace epsync::hub

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hub/hub_store.h"
+#include "hub/session_handler.h"
 #include "storage/wal_sync.h"
 
 namespace epsync::hub {
@@ -52,6 +53,23 @@ class StoreWorker {
   bool stopping_ = false;
   std::uint64_t commits_ = 0;
   std::thread thread_;
+};
+
+// The daemon's StoreExecutor: store work on the worker's thread, pushes into its group commits,
+// replies once the WAL syncer says durable, posted back to the sessions' thread.
+class WorkerExecutor final : public StoreExecutor {
+ public:
+  using Post = std::function<void(std::function<void()>)>;  // onto the sessions' thread
+  using Failed = std::function<void(const Status&)>;        // a store or sync failure, on the worker's thread
+  WorkerExecutor(StoreWorker& worker, Post post, Failed failed)
+      : worker_(worker), post_(std::move(post)), failed_(std::move(failed)) {}
+  void run(std::function<void(HubStore&)> work, Durable reply) override;
+  void commit(PushJob job, std::function<void(Result<PushAnswer>)> reply) override;
+
+ private:
+  StoreWorker& worker_;
+  Post post_;
+  Failed failed_;
 };
 
 }  // namespace epsync::hub

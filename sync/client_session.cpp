@@ -25,6 +25,30 @@ void ClientSession::start() {
   state_ = State::kAwaitWelcome;
 }
 
+void ClientSession::start(TimePoint now, SessionTimeouts timeouts) {
+  if (state_ != State::kIdle) return;
+  timer_.start(now, timeouts);
+  start();
+}
+
+void ClientSession::receive(std::string_view bytes, TimePoint now) {
+  timer_.progress(now);
+  receive(bytes);
+}
+
+void ClientSession::sent(TimePoint now) { timer_.progress(now); }
+
+std::optional<TimePoint> ClientSession::poll_timeout() const {
+  if (state_ == State::kDone) return std::nullopt;
+  return timer_.deadline();
+}
+
+void ClientSession::handle_timeout(TimePoint now) {
+  if (state_ == State::kDone || !timer_.expired(now)) return;
+  finish(Status::IoError(std::string("hub did not ") + (timer_.opening() ? "welcome this agent" : "answer") +
+                         " within " + std::to_string(timer_.limit_seconds()) + " s"));
+}
+
 void ClientSession::finish(Status s, std::optional<Error> hub_error) {
   if (state_ == State::kDone) return;
   state_ = State::kDone;
@@ -72,6 +96,9 @@ void ClientSession::on_message(Message m) {
       if (!w) return protocol_error(std::string("expected welcome, got ") + message_name(m));
       if (w->proto < cfg_.hello.proto_min || w->proto > cfg_.hello.proto_max)
         return protocol_error("hub chose protocol " + std::to_string(w->proto) + " outside what was offered");
+      if (w->schema < cfg_.hello.schema_min || w->schema > cfg_.hello.schema_max)
+        return protocol_error("hub chose store schema " + std::to_string(w->schema) + " outside what was offered");
+      timer_.opened(SessionClock::time_point{});  // progress() already noted when it arrived
       bool epoch_changed = w->epoch != cfg_.known_epoch;
       if (epoch_changed) {
         cfg_.pull_cursor = 0;

@@ -2,6 +2,16 @@
 // bytes that arrived, take the bytes to send, and carry out the actions it asks for (read changes
 // to push, apply pulled changes, record acknowledgements). The socket code and the store code are
 // thin shells around it, and tests drive it directly against a ServerSession.
+//
+// Time is an input, never read here. The transport's order of calls:
+//   start(now, timeouts)        after the TLS handshake: queues hello, the welcome deadline starts
+//   next_action() until empty   each action answered (push, heartbeat, ...) at once
+//   take_output(), then sent(now) once the hub has taken those bytes: silence restarts
+//   receive(bytes, now)         whatever arrived; silence restarts
+//   poll_timeout()              arm one timer for this instant (nullopt: none) after every call above
+//   handle_timeout(now)         when that timer fires: past the deadline the session finishes
+//                               (client::Finished) saying the hub did not answer
+// start() without a time sets no deadline (the in-memory tests that do not care).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +25,7 @@
 #include "sync/codec.h"
 #include "sync/frame.h"
 #include "sync/messages.h"
+#include "sync/session_clock.h"
 
 namespace epsync::sync {
 
@@ -68,8 +79,14 @@ class ClientSession {
   explicit ClientSession(ClientConfig cfg);
 
   void start();                                   // queues Hello
+  void start(TimePoint now, SessionTimeouts timeouts);
   void receive(std::string_view bytes);           // bytes from the hub
+  void receive(std::string_view bytes, TimePoint now);
   std::string take_output();                      // bytes to send to the hub
+  void sent(TimePoint now);                       // the hub took what take_output() gave
+  // When handle_timeout() is due; nullopt while no deadline applies.
+  std::optional<TimePoint> poll_timeout() const;
+  void handle_timeout(TimePoint now);
   std::optional<ClientAction> next_action();
 
   // Answers to actions.
@@ -93,6 +110,7 @@ class ClientSession {
 
   ClientConfig cfg_;
   State state_ = State::kIdle;
+  SessionTimer timer_;
   FrameReader reader_;
   std::string out_;
   bool compress_ = false;

@@ -40,6 +40,30 @@ void ServerSession::abort(const std::string& code, const std::string& message) {
   refuse_and_close(code, message, Status::Code::kIoError);
 }
 
+void ServerSession::start(TimePoint now, SessionTimeouts timeouts) {
+  now_ = now;
+  timer_.start(now, timeouts);
+}
+
+void ServerSession::receive(std::string_view bytes, TimePoint now) {
+  now_ = std::max(now_, now);
+  timer_.progress(now);
+  receive(bytes);
+}
+
+std::optional<TimePoint> ServerSession::poll_timeout() const {
+  if (state_ == State::kClosed) return std::nullopt;
+  return timer_.deadline();
+}
+
+void ServerSession::handle_timeout(TimePoint now) {
+  if (state_ == State::kClosed || !timer_.expired(now)) return;
+  std::string why = "said nothing for " + std::to_string(timer_.limit_seconds()) + " s" +
+                    (timer_.opening() ? " (no hello)" : "");
+  send(Error{kErrorTimeout, "nothing received within the time limit"});
+  close(Status::IoError(why));
+}
+
 void ServerSession::receive(std::string_view bytes) {
   if (state_ == State::kClosed) return;
   reader_.feed(bytes);
@@ -66,31 +90,7 @@ void ServerSession::on_message(Message m) {
     case State::kAwaitHello: {
       auto* h = std::get_if<Hello>(&m);
       if (!h) return refuse_and_close(kErrorBadMessage, std::string("expected hello, got ") + message_name(m), Status::Code::kInvalidInput);
-      int proto = std::min(h->proto_max, cfg_.proto_max);
-      if (proto < std::max(h->proto_min, cfg_.proto_min))
-        return refuse_and_close(kErrorVersion,
-                                "agent speaks protocol " + std::to_string(h->proto_min) + "-" + std::to_string(h->proto_max) +
-                                    ", hub speaks " + std::to_string(cfg_.proto_min) + "-" + std::to_string(cfg_.proto_max) +
-                                    "; upgrade the " + (h->proto_max < cfg_.proto_min ? "agent" : "hub"),
-                                Status::Code::kInvalidInput);
-      int schema = std::min(h->schema_max, cfg_.schema_max);
-      if (schema < std::max(h->schema_min, cfg_.schema_min))
-        return refuse_and_close(kErrorVersion,
-                                "agent store schema " + std::to_string(h->schema_min) + "-" + std::to_string(h->schema_max) +
-                                    ", hub " + std::to_string(cfg_.schema_min) + "-" + std::to_string(cfg_.schema_max) +
-                                    "; upgrade the " + (h->schema_max < cfg_.schema_min ? "agent" : "hub"),
-                                Status::Code::kInvalidInput);
-      if (h->center != cfg_.cert_center)
-        return refuse_and_close(kErrorUnauthorized,
-                                "configured centre " + h->center.substr(0, 40) + " is not the certificate's " + cfg_.cert_center,
-                                Status::Code::kInvalidInput);
-      if (h->site.size() != 32 || h->site.find_first_not_of("0123456789abcdef") != std::string::npos)
-        return refuse_and_close(kErrorBadMessage, "site id must be 32 hex digits", Status::Code::kInvalidInput);
-      site_ = h->site;
-      offered_zstd_ = std::find(h->compression.begin(), h->compression.end(), "zstd") != h->compression.end();
-      state_ = State::kAwaitAccept;
-      actions_.push_back(server::HelloReceived{std::move(*h)});
-      return;
+      return on_hello(*h);
     }
     case State::kOpen: {
       if (auto* hb = std::get_if<Heartbeat>(&m)) {
@@ -115,10 +115,41 @@ void ServerSession::on_message(Message m) {
   }
 }
 
+// The highest protocol and schema both sides speak, or a refusal that says which side to upgrade.
+void ServerSession::on_hello(Hello& h) {
+  int proto = std::min(h.proto_max, cfg_.proto_max);
+  if (proto < std::max(h.proto_min, cfg_.proto_min))
+    return refuse_and_close(kErrorVersion,
+                            "agent speaks protocol " + std::to_string(h.proto_min) + "-" + std::to_string(h.proto_max) +
+                                ", hub speaks " + std::to_string(cfg_.proto_min) + "-" + std::to_string(cfg_.proto_max) +
+                                "; upgrade the " + (h.proto_max < cfg_.proto_min ? "agent" : "hub"),
+                            Status::Code::kInvalidInput);
+  int schema = std::min(h.schema_max, cfg_.schema_max);
+  if (schema < std::max(h.schema_min, cfg_.schema_min))
+    return refuse_and_close(kErrorVersion,
+                            "agent store schema " + std::to_string(h.schema_min) + "-" + std::to_string(h.schema_max) +
+                                ", hub " + std::to_string(cfg_.schema_min) + "-" + std::to_string(cfg_.schema_max) +
+                                "; upgrade the " + (h.schema_max < cfg_.schema_min ? "agent" : "hub"),
+                            Status::Code::kInvalidInput);
+  if (h.center != cfg_.cert_center)
+    return refuse_and_close(kErrorUnauthorized,
+                            "configured centre " + h.center.substr(0, 40) + " is not the certificate's " + cfg_.cert_center,
+                            Status::Code::kInvalidInput);
+  if (h.site.size() != 32 || h.site.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return refuse_and_close(kErrorBadMessage, "site id must be 32 hex digits", Status::Code::kInvalidInput);
+  site_ = h.site;
+  proto_ = proto;
+  schema_ = schema;
+  offered_zstd_ = std::find(h.compression.begin(), h.compression.end(), "zstd") != h.compression.end();
+  state_ = State::kAwaitAccept;
+  timer_.opened(now_);
+  actions_.push_back(server::HelloReceived{std::move(h)});
+}
+
 void ServerSession::accept(Welcome w) {
   if (state_ != State::kAwaitAccept) return;
-  w.proto = cfg_.proto_max;
-  w.schema = cfg_.schema_max;
+  w.proto = proto_;
+  w.schema = schema_;
   w.compression = cfg_.allow_compression && offered_zstd_ ? "zstd" : "";
   send(w);
   reader_.set_limit(kMaxFrameBytes);

@@ -2,6 +2,16 @@
 // needs no store: protocol order, version ranges, and that the centre in Hello is the one in the
 // client certificate. The shell answers its actions from the store (registry, the site's owner
 // and high-water mark, authorisation and group commit of pushes, routed reads).
+//
+// Time is an input, never read here. The transport's order of calls:
+//   start(now, timeouts)        once the TLS handshake is done: the hello deadline starts
+//   receive(bytes, now)         whatever arrived; silence is counted from here
+//   next_action() until empty   each action answered (accept, pushed, ...) now or later
+//   take_output()               the bytes to send
+//   poll_timeout()              arm one timer for this instant (nullopt: none) after every call above
+//   handle_timeout(now)         when that timer fires: past the deadline the session is closed
+//                               with a `timeout` error, so next_action() and take_output() again
+// A session never started with a time has no deadline (the in-memory tests that do not care).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +24,7 @@
 #include "storage/status.h"
 #include "sync/frame.h"
 #include "sync/messages.h"
+#include "sync/session_clock.h"
 
 namespace epsync::sync {
 
@@ -56,12 +67,14 @@ class ServerSession {
  public:
   explicit ServerSession(ServerConfig cfg);
 
-  void receive(std::string_view bytes);
+  void start(TimePoint now, SessionTimeouts timeouts);
+  void receive(std::string_view bytes, TimePoint now);
+  void receive(std::string_view bytes);  // without time: no deadline moves
   std::string take_output();
   std::optional<ServerAction> next_action();
 
   // Answers to actions.
-  void accept(Welcome w);  // proto, schema and compression are filled in here
+  void accept(Welcome w);  // the agreed proto and schema and the compression are filled in here
   void refuse(const std::string& code, const std::string& message);
   void pushed(Ack ack);
   void refuse_push(Error e);  // a definite refusal (forbidden-row, bad-message); the session ends
@@ -69,7 +82,14 @@ class ServerSession {
   // The shell's own reasons to end the session (timeout, shutdown, store failure).
   void abort(const std::string& code, const std::string& message);
 
+  // When handle_timeout() is due; nullopt while no deadline applies.
+  std::optional<TimePoint> poll_timeout() const;
+  void handle_timeout(TimePoint now);
+
   bool closed() const { return state_ == State::kClosed; }
+  // What hello and the hub agreed on (0 before a hello was taken): the welcome carries them.
+  int proto() const { return proto_; }
+  int schema() const { return schema_; }
   const std::string& site() const { return site_; }
   const std::string& center() const { return cfg_.cert_center; }
 
@@ -77,6 +97,7 @@ class ServerSession {
   enum class State { kAwaitHello, kAwaitAccept, kOpen, kClosed };
   void send(const Message& m);
   void on_message(Message m);
+  void on_hello(Hello& h);
   void close(Status s);
   void refuse_and_close(const std::string& code, const std::string& message, Status::Code kind);
 
@@ -87,6 +108,9 @@ class ServerSession {
   bool compress_ = false;
   bool offered_zstd_ = false;
   std::string site_;
+  int proto_ = 0, schema_ = 0;
+  SessionTimer timer_;
+  TimePoint now_{};  // of the bytes being read
   std::deque<ServerAction> actions_;
 };
 

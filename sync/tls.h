@@ -1,7 +1,7 @@
-// The TLS 1.3 transport around the session state machines: the agent's one-shot client and the
-// certificate facts both sides need. Mutual authentication always: the agent verifies the hub's
-// certificate and host name; the hub verifies the agent's chain (and CRL) and takes the centre id
-// from the certificate's CN, nowhere else. Asio and OpenSSL stay inside the .cpp files.
+// The agent's TLS 1.3 transport around the client session: connect, handshake, run the session
+// to its end, close. Mutual authentication always: the agent verifies the hub's certificate and
+// host name; the hub verifies the agent's chain (and CRL) and takes the centre id from the
+// certificate's CN, nowhere else (sync/tls_server.h). Asio and OpenSSL stay inside the .cpp files.
 #pragma once
 
 #include <chrono>
@@ -11,13 +11,9 @@
 
 #include "storage/status.h"
 #include "sync/client_session.h"
+#include "sync/tls_context.h"
 
 namespace epsync::sync {
-
-struct TlsFiles {
-  std::string ca, cert, key;
-  std::string crl;  // optional, hub side
-};
 
 struct ClientOptions {
   std::string address;  // host:port ([v6]:port for IPv6 literals)
@@ -40,15 +36,5 @@ struct TransferStats {
 // session's own result is the shell's business.
 Status run_client(const ClientOptions& opt, ClientSession& session,
                   const std::function<void(ClientAction)>& on_action, TransferStats* stats = nullptr);
-
-// Splits "host:port" / "[v6]:port".
-Status split_address(const std::string& address, std::string& host, std::string& port);
-
-// Certificate facts read with OpenSSL.
-struct CertInfo {
-  std::string common_name;
-  std::int64_t not_after = 0;  // Unix seconds
-};
-Result<CertInfo> read_certificate(const std::string& pem_path);
 
 }  // namespace epsync::sync

@@ -188,7 +188,9 @@ for d in agent hub; do
   used_families="$(grep -oE '^[0-9]+ +socket\(AF_[A-Z0-9]+' "$d.trace" | sed 's/.*(//' | sort -u | tr '\n' ' ')"
   outside=""
   for f in $used_families; do
-    printf '%s\n' "${families[@]}" | grep -qx "$f" || outside+="$f "
+    # grep reads to the end (no -q): with pipefail, a grep that quits at the match can fail the
+    # pipeline by SIGPIPE to printf (4 in 3000 tries), naming an allowed family as outside.
+    printf '%s\n' "${families[@]}" | grep -x "$f" >/dev/null || outside+="$f "
   done
   [ -z "$outside" ] && ok "$d: socket families used ($used_families) are in RestrictAddressFamilies=" ||
     bad "$d: socket families outside RestrictAddressFamilies=: $outside"

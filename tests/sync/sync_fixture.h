@@ -78,7 +78,8 @@ struct SyncWorld {
   // One sync session in memory. `cut_after_frames` >= 0 drops the connection after that many
   // frames have crossed (either way), as a broken link would.
   Status sync(const std::string& centre_id, const std::string& cert_cn = "", int cut_after_frames = -1,
-              std::function<void(sync::ClientConfig&)> tweak = {}) {
+              std::function<void(sync::ClientConfig&)> tweak = {},
+              std::function<void(const sync::Welcome&)> on_welcome = {}) {
     Store& s = centre(centre_id);
     AgentSync agent(s, {centre_id, "test"});
     auto cfg = agent.config();
@@ -86,6 +87,8 @@ struct SyncWorld {
     if (tweak) tweak(cfg.value());
     sync::ClientSession client(cfg.value());
     sync::ServerSession server({cert_cn.empty() ? centre_id : cert_cn});
+    hub::InlineExecutor store(*hub);
+    hub::SessionHandler handler(server, store, {"", 0, clock.fn()});
     client.start();
     int frames = 0;
     auto deliver = [&](std::string bytes, auto&& into) {
@@ -103,9 +106,12 @@ struct SyncWorld {
     };
     for (int round = 0; round < 100000 && !agent.finished(); ++round) {
       if (!deliver(client.take_output(), server)) break;
-      while (auto a = server.next_action()) hub::handle_now(std::move(*a), server, *hub);
+      handler.dispatch();
       if (!deliver(server.take_output(), client)) break;
-      while (auto a = client.next_action()) agent.handle(std::move(*a), client);
+      while (auto a = client.next_action()) {
+        if (auto* w = std::get_if<sync::client::Welcomed>(&*a); w && on_welcome) on_welcome(w->welcome);
+        agent.handle(std::move(*a), client);
+      }
       if (server.closed() && client.take_output().empty() && !agent.finished() && server.take_output().empty()) break;
     }
     if (!agent.finished()) {

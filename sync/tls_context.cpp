@@ -1,13 +1,17 @@
-#include "hub/server_tls.h"
+#include "sync/tls_context.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 
-namespace epsync::hub {
+namespace epsync::sync {
+
+void SslCtxFree::operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
 
 namespace {
 
@@ -100,25 +104,31 @@ Result<CrlFacts> load_crls(SSL_CTX* ctx, const std::string& path) {
 
 }  // namespace
 
-Result<ServerTls> build_server_tls(const HubConfig& cfg) {
+Result<TlsContext> build_tls_context(TlsSide side, const TlsFiles& files) {
   ERR_clear_error();
-  ServerTls out;
-  out.ctx.reset(SSL_CTX_new(TLS_server_method()));
+  const bool hub = side == TlsSide::kHub;
+  const char* own = hub ? "hub" : "centre";
+  TlsContext out;
+  out.ctx.reset(SSL_CTX_new(hub ? TLS_server_method() : TLS_client_method()));
   if (!out.ctx) return Status::IoError("cannot create a TLS context: " + openssl_error());
   SSL_CTX* c = out.ctx.get();
   SSL_CTX_set_min_proto_version(c, TLS1_3_VERSION);
   SSL_CTX_set_max_proto_version(c, TLS1_3_VERSION);
   SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION);
-  if (SSL_CTX_load_verify_locations(c, cfg.ca.c_str(), nullptr) != 1)
-    return Status::InvalidInput(cfg.ca + ": cannot load the CA certificate: " + openssl_error());
-  if (SSL_CTX_use_certificate_chain_file(c, cfg.cert.c_str()) != 1)
-    return Status::InvalidInput(cfg.cert + ": cannot load the hub certificate: " + openssl_error());
-  if (SSL_CTX_use_PrivateKey_file(c, cfg.key.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(c) != 1)
-    return Status::InvalidInput(cfg.key + ": cannot load the hub key: " + openssl_error());
+  if (SSL_CTX_load_verify_locations(c, files.ca.c_str(), nullptr) != 1)
+    return Status::InvalidInput(files.ca + ": cannot load the CA certificate: " + openssl_error());
+  if (SSL_CTX_use_certificate_chain_file(c, files.cert.c_str()) != 1)
+    return Status::InvalidInput(files.cert + ": cannot load the " + own + " certificate: " + openssl_error());
+  if (SSL_CTX_use_PrivateKey_file(c, files.key.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(c) != 1)
+    return Status::InvalidInput(files.key + ": cannot load the " + own + " key: " + openssl_error());
+  if (!hub) {
+    SSL_CTX_set_verify(c, SSL_VERIFY_PEER, nullptr);
+    return out;
+  }
   SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_client);
   SSL_CTX_set_purpose(c, X509_PURPOSE_SSL_CLIENT);  // with verify_client: clientAuth certificates only
-  if (!cfg.crl.empty()) {
-    auto facts = load_crls(c, cfg.crl);
+  if (!files.crl.empty()) {
+    auto facts = load_crls(c, files.crl);
     if (!facts.ok()) return facts.status();
     out.crl = facts.value();
   }
@@ -132,34 +142,9 @@ std::string refusal_reason(SSL* ssl, const std::string& callback_reason, const s
   std::string why = ssl_error;
   long verify = SSL_get_verify_result(ssl);
   if (verify != X509_V_OK) why += ": " + std::string(X509_verify_cert_error_string(verify));
-  if (std::string cn = peer_facts(ssl).common_name; !cn.empty()) why = "certificate CN=" + cn + ": " + why;
+  if (std::string cn = peer_certificate(ssl).common_name; !cn.empty()) why = "certificate CN=" + cn + ": " + why;
   return why;
 }
-
-CrlState crl_state(std::int64_t next_update_s, std::int64_t now_s) {
-  if (next_update_s == 0) return CrlState::kOk;
-  if (now_s >= next_update_s) return CrlState::kExpired;
-  return next_update_s - now_s <= kCrlWarnSeconds ? CrlState::kDueSoon : CrlState::kOk;
-}
-
-std::string crl_problem(std::int64_t next_update_s, std::int64_t now_s) {
-  switch (crl_state(next_update_s, now_s)) {
-    case CrlState::kExpired:
-      return "the certificate revocation list expired at " + utc_text(next_update_s) +
-             " (its nextUpdate): every centre is refused until a current one is installed";
-    case CrlState::kDueSoon: {
-      std::int64_t hours = (next_update_s - now_s) / 3600;
-      return "the certificate revocation list expires at " + utc_text(next_update_s) + " (its nextUpdate, in " +
-             (hours >= 48 ? std::to_string(hours / 24) + " days" : std::to_string(hours) + " hours") +
-             "): publish a new one (epsync-certs crl) and install it at the hub";
-    }
-    case CrlState::kOk:
-      break;
-  }
-  return "";
-}
-
-std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::string utc_text(std::int64_t unix_s) {
   auto t = static_cast<std::time_t>(unix_s);
@@ -170,8 +155,8 @@ std::string utc_text(std::int64_t unix_s) {
   return buf;
 }
 
-PeerFacts peer_facts(SSL* ssl) {
-  PeerFacts f;
+CertInfo peer_certificate(SSL* ssl) {
+  CertInfo f;
   if (X509* peer = SSL_get1_peer_certificate(ssl)) {
     f.common_name = common_name(peer);
     f.not_after = unix_time(X509_get0_notAfter(peer));
@@ -180,4 +165,15 @@ PeerFacts peer_facts(SSL* ssl) {
   return f;
 }
 
-}  // namespace epsync::hub
+Result<CertInfo> read_certificate(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) return Status::NotFound(path + ": cannot read the certificate");
+  X509* x = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  if (!x) return Status::InvalidInput(path + ": not a PEM certificate");
+  CertInfo info{common_name(x), unix_time(X509_get0_notAfter(x))};
+  X509_free(x);
+  return info;
+}
+
+}  // namespace epsync::sync

@@ -15,6 +15,7 @@
 #include "agent/nudge.h"
 #include "sync/tls.h"
 #include "util/log.h"
+#include "records/model.h"
 
 namespace epsync {
 
@@ -46,7 +47,7 @@ class AgentDaemon {
       log::error(s.message());
       return 2;
     }
-    StoreOptions so;
+    StoreOptions so = eps_store_options();
     so.operator_name = "agent";
     auto store = Store::open(cfg_.store_path, so);
     if (!store.ok()) {
@@ -136,7 +137,7 @@ class AgentDaemon {
 
   // One session, on the worker thread, with its own store connection.
   Status sync_once(const AgentConfig& cfg) {
-    StoreOptions so;
+    StoreOptions so = eps_store_options();
     so.operator_name = "agent";
     auto store = Store::open(cfg.store_path, so);
     if (!store.ok()) return store.status();

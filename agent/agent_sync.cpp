@@ -8,6 +8,7 @@
 
 #include "storage/change_log.h"
 #include "storage/merge.h"
+#include "records/model.h"
 #include "storage/schema.h"
 #include "sync/codec.h"
 

@@ -3,6 +3,7 @@
 #include "records/date.h"
 #include "records/row_rules.h"
 #include "util/printable.h"
+#include "records/model.h"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -42,7 +43,7 @@ Result<std::string> store_path(const Global& g) {
 Result<Opened> open_centre(const Global& g) {
   auto path = store_path(g);
   if (!path.ok()) return path.status();
-  StoreOptions o;
+  StoreOptions o = eps_store_options();
   o.operator_name = operator_name();
   // Every change carries it to the hub, which sets aside a change whose operator breaks the rule.
   if (Status op = validate_operator(o.operator_name); !op.ok())

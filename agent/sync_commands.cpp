@@ -9,6 +9,7 @@
 #include "records/records.h"
 #include "sync/tls.h"
 #include "util/printable.h"
+#include "records/model.h"
 
 namespace epsync::cli {
 
@@ -110,7 +111,7 @@ int restore(const Global& g, bool force) {
       if (ec) return fail(Status::IoError("cannot move " + from + " aside: " + ec.message()));
     }
   }
-  StoreOptions o;
+  StoreOptions o = eps_store_options();
   o.create = true;
   o.operator_name = operator_name();
   auto store = Store::open(path, o);

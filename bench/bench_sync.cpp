@@ -32,6 +32,7 @@
 #include "storage/store.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 
 using namespace epsync;
 using Clock = std::chrono::steady_clock;
@@ -99,7 +100,7 @@ void must(const Status& s, const char* what) {
 
 // The centre's data: N trainees, each with a Korean course record, written with change capture.
 std::int64_t build_centre(const std::string& path, int n) {
-  StoreOptions o;
+  StoreOptions o = eps_store_options();
   o.create = true;
   o.operator_name = "bench";
   auto s = Store::open(path, o);
@@ -238,7 +239,7 @@ int main(int argc, char** argv) {
   auto load_changes = [&] {
     // The centre's own changes only: after a run's B1 its store also holds what it pulled from
     // the hub (the hub's reference rows), which the hub refuses from a centre.
-    auto s = Store::open(centre);
+    auto s = Store::open(centre, eps_store_options());
     ChangeQuery q;
     q.limit = 100'000'000;
     q.site = s.value()->site_id();
@@ -289,7 +290,7 @@ int main(int argc, char** argv) {
     }
     // The agent's sync state from the previous run must not say "already sent".
     {
-      auto s = Store::open(centre);
+      auto s = Store::open(centre, eps_store_options());
       for (const char* k : {"sync.acked", "sync.cursor", "sync.epoch", "sync.cursor_check"}) s.value()->set_meta(k, "");
     }
     pid_t hub = fork();

@@ -7,6 +7,7 @@
 #include "storage/merge.h"
 #include "records/records.h"
 #include "records/row_rules.h"
+#include "records/model.h"
 #include "storage/schema.h"
 #include "sync/codec.h"
 
@@ -52,7 +53,7 @@ PushCheck check_push(const sync::Push& push, const std::string& center, const st
   for (size_t i = 0; i < push.changes.size(); ++i) {
     const RowChange& c = push.changes[i];
     ChangeCheck& v = out.changes[i];
-    if (Status shape = validate_row_change(c); !shape.ok()) {
+    if (Status shape = validate_row_change(eps_model(), c); !shape.ok()) {
       v.refuse = sync::kErrorBadMessage;
       v.reason = "change " + std::to_string(c.site_seq) + " is malformed: " + shape.message();
       continue;

@@ -5,6 +5,7 @@
 #include "records/iin.h"
 #include "records/regions.h"
 #include "storage/row_state.h"
+#include "records/model.h"
 #include "storage/schema.h"
 
 namespace epsync {

@@ -10,8 +10,8 @@ namespace {
 
 // Table and column names are never bound parameters in SQL, so every one that reaches a
 // statement is first checked against the schema registry.
-Result<int> known_table(const std::string& table) {
-  int t = table_index(table);
+Result<int> known_table(const DataModel& model, const std::string& table) {
+  int t = model.table_index(table);
   if (t < 0) return Status::InvalidInput("unknown table '" + table + "'");
   return t;
 }
@@ -58,9 +58,9 @@ Result<bool> append_log(Store& store, const LogRecord& r) {
 }
 
 Result<bool> append_row_change(Store& store, const RowChange& c) {
-  auto t = known_table(c.table);
+  auto t = known_table(store.model(), c.table);
   if (!t.ok()) return t.status();
-  const TableDef& def = replicated_tables()[static_cast<size_t>(t.value())];
+  const TableDef& def = store.model().table(t.value());
   auto site = store.site_key(c.site);
   if (!site.ok()) return site.status();
   std::vector<LogCell> cells;
@@ -113,9 +113,9 @@ Status capture(StoreTxn& txn, int table, const std::string& row_id, RowState& ro
 Status WriteTxn::insert(const std::string& table, const std::string& row_id, const std::string& center,
                         const Columns& cols) {
   if (!txn_.active()) return Status::IoError("write outside a transaction");
-  auto t = known_table(table);
+  auto t = known_table(txn_.store().model(), table);
   if (!t.ok()) return t.status();
-  const TableDef& def = replicated_tables()[static_cast<size_t>(t.value())];
+  const TableDef& def = txn_.store().model().table(t.value());
   if (row_id.empty()) return Status::InvalidInput("a row needs an id");
   auto row = txn_.store().rows().load(t.value(), row_id);
   if (!row.ok()) return row.status();
@@ -139,9 +139,9 @@ Status WriteTxn::insert(const std::string& table, const std::string& row_id, con
 
 Status WriteTxn::update(const std::string& table, const std::string& row_id, const Columns& cols) {
   if (!txn_.active()) return Status::IoError("write outside a transaction");
-  auto t = known_table(table);
+  auto t = known_table(txn_.store().model(), table);
   if (!t.ok()) return t.status();
-  const TableDef& def = replicated_tables()[static_cast<size_t>(t.value())];
+  const TableDef& def = txn_.store().model().table(t.value());
   std::vector<int> indexes;
   for (const auto& [name, value] : cols) {
     auto i = known_column(def, name);

@@ -7,7 +7,7 @@
 namespace epsync {
 
 Status view_log_row(Store& store, const Stmt& s, RowChangeView& out) {
-  const auto& tables = replicated_tables();
+  const auto& tables = store.model().tables;
   out.seq = s.column_int(0);
   auto site = store.site_uuid_view(s.column_int(1));
   if (!site.ok()) return site.status();

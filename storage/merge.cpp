@@ -5,8 +5,8 @@
 
 namespace epsync {
 
-Status validate_row_change(const RowChange& c) {
-  const TableDef* t = find_table(c.table);
+Status validate_row_change(const DataModel& model, const RowChange& c) {
+  const TableDef* t = model.find_table(c.table);
   if (!t) return Status::InvalidInput("change for unknown table '" + c.table + "'");
   if (c.site.empty() || c.site_seq <= 0 || c.row_id.empty() || c.hlc <= 0 || c.center.empty())
     return Status::InvalidInput("change without a valid origin, sequence, row id, owner or timestamp");
@@ -120,7 +120,7 @@ Result<std::string> Merger::operator_of(const std::string& row_id, std::int64_t 
 }
 
 Status Merger::apply(const RowChange& c) {
-  if (!opt_.validated) EPSYNC_RETURN_IF_ERROR(validate_row_change(c));
+  if (!opt_.validated) EPSYNC_RETURN_IF_ERROR(validate_row_change(txn_.store().model(), c));
   const auto cells = static_cast<std::int64_t>(c.cells.size());
   auto h = hwm(c.site);
   if (!h.ok()) return h.status();
@@ -131,8 +131,8 @@ Status Merger::apply(const RowChange& c) {
   Store& store = txn_.store();
   EPSYNC_RETURN_IF_ERROR(store.clock().observe(c.hlc, opt_.max_ahead_ms));
 
-  int table = table_index(c.table);
-  const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
+  int table = store.model().table_index(c.table);
+  const TableDef& def = store.model().table(table);
   auto site = store.site_key(c.site);
   if (!site.ok()) return site.status();
   std::vector<LogCell> log_cells;
@@ -188,7 +188,7 @@ Status Merger::apply(const RowChange& c) {
 // Merges a change's cells into the row as stored (or into a new row), cell by cell.
 Status Merger::merge_cells(const RowChange& c, int table, std::int64_t site_key, const std::vector<LogCell>& log_cells) {
   Store& store = txn_.store();
-  const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
+  const TableDef& def = store.model().table(table);
   auto row = store.rows().load(table, c.row_id);
   if (!row.ok()) return row.status();
   RowState& r = row.value();
@@ -219,7 +219,7 @@ Status Merger::merge_cells(const RowChange& c, int table, std::int64_t site_key,
       wins = o.value();
     }
     CellVersion incoming{c.hlc, site_key, lc.prev_hlc, lc.prev_site};
-    if (w.hlc != 0 && def.columns[i].safety_relevant) {
+    if (w.hlc != 0 && def.columns[i].safety.possible()) {
       if (wins && !(lc.prev_hlc == w.hlc && lc.prev_site == w.site)) {
         // The incoming write overwrites a value its writer never saw.
         lost.push_back({lc.column, false, r.values[i], *lc.value, w, incoming});
@@ -240,19 +240,14 @@ Status Merger::merge_cells(const RowChange& c, int table, std::int64_t site_key,
   if (changed) EPSYNC_RETURN_IF_ERROR(store.rows().write(table, c.row_id, r, changed));
 
   if (lost.empty()) return Status::Ok();
-  if (c.table == "document_check") {
-    // Only the criminal-record and immigration-record statuses are safety-relevant. If the row's
-    // kind has not arrived yet, err on the side of keeping the conflict.
-    const Value& kind = r.values[static_cast<size_t>(def.column_index("kind"))];
-    if (auto* k = std::get_if<std::string>(&kind); k && *k != "criminal-record" && *k != "immigration-record")
-      return Status::Ok();
-  }
   auto st = txn_.db().cached(
       "INSERT OR IGNORE INTO conflict (detected_hlc, tbl, row_id, col, center, winner_val, "
       "winner_hlc, winner_site, loser_val, loser_hlc, loser_site, loser_operator) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   for (const auto& l : lost) {
+    // Some columns are safety-relevant only for some rows (by the row as merged).
+    if (!def.columns[static_cast<size_t>(l.column)].safety.holds_for(r.values)) continue;
     auto winner_site = store.site_uuid(l.winner.site);
     auto loser_site = store.site_uuid(l.loser.site);
     if (!winner_site.ok()) return winner_site.status();
@@ -276,7 +271,7 @@ Status Merger::merge_cells(const RowChange& c, int table, std::int64_t site_key,
 
 Result<std::optional<std::vector<Value>>> Merger::stored_values(const RowChange& c) {
   EPSYNC_RETURN_IF_ERROR(flush_new_rows());
-  const int table = table_index(c.table);
+  const int table = txn_.store().model().table_index(c.table);
   if (table < 0) return Status::InvalidInput("change for unknown table '" + c.table + "'");
   auto row = txn_.store().rows().load(table, c.row_id);
   if (!row.ok()) return row.status();

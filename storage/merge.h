@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "storage/change_log.h"
+#include "storage/schema.h"
 #include "storage/new_rows.h"
 #include "storage/status.h"
 #include "storage/store.h"
@@ -36,7 +37,7 @@ struct MergeStats {
 
 // Checks a row change's shape (known table and columns, origin, sequence, timestamp) without
 // touching a store. The hub runs it on every change before anything is applied.
-Status validate_row_change(const RowChange& c);
+Status validate_row_change(const DataModel& model, const RowChange& c);
 
 // Applies row changes inside a StoreTxn the caller owns, so one transaction can take many
 // batches (the hub's group commit). Call finish() before committing.

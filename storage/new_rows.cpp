@@ -70,7 +70,7 @@ Status NewRowRun::append_logs() {
 
 Status NewRowRun::create_rows(int table, const std::vector<const NewRow*>& rows,
                               const std::function<Status(const NewRow&)>& existing, std::int64_t& applied) {
-  const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
+  const TableDef& def = store_.model().table(table);
   const std::size_t params = def.columns.size() + 2;  // id, versions, the columns
   const int deleted = def.column_index(kDeletedColumn);
   std::string names = "id, " + std::string(kVersionsColumn);

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "storage/schema.h"
+#include "records/model.h"
 #include "sync/codec.h"
 
 namespace epsync::sync {

@@ -6,6 +6,7 @@
 #include "hub/hub_store.h"
 #include "storage/change_log.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 
 using namespace epsync;
 
@@ -19,7 +20,7 @@ struct World {
   int next_course = 0;
 
   World() {
-    StoreOptions o;
+    StoreOptions o = eps_store_options();
     o.create = true;
     centre = Store::open(dir.file("centre.db"), o).value();
     REQUIRE(centre->set_meta("center_id", "ALM-014").ok());

@@ -18,6 +18,7 @@
 #include "records/records.h"
 #include "support/fake_clock.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 
 namespace epsync::test {
 
@@ -43,7 +44,7 @@ struct SyncWorld {
   Store& centre(const std::string& id, const std::string& region = "almaty", PhysicalClock c = {}) {
     auto& s = centres[id];
     if (!s) {
-      StoreOptions o;
+      StoreOptions o = eps_store_options();
       o.create = true;
       o.clock = c ? c : clock.fn();
       o.operator_name = "registrar-" + id;

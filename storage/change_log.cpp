@@ -50,7 +50,7 @@ Result<bool> append_log(Store& store, const LogRecord& r) {
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   Stmt& s = **st;
-  const std::string body = pack_log_body(*r.cells);
+  const std::string body = pack_log_body(r.cells);
   s.bind(1, r.site).bind(2, r.site_seq).bind(3, r.table).bind_ref(4, *r.row_id).bind_ref(5, *r.center);
   s.bind(6, r.hlc).bind_ref(7, *r.op).bind_blob_ref(8, body);
   EPSYNC_RETURN_IF_ERROR(s.run());
@@ -75,7 +75,7 @@ Result<bool> append_row_change(Store& store, const RowChange& c) {
     }
     cells.push_back({i.value(), &cell.value, cell.prev_hlc, prev_site});
   }
-  return append_log(store, {t.value(), &c.row_id, &c.center, c.hlc, site.value(), c.site_seq, &c.op, &cells});
+  return append_log(store, {t.value(), &c.row_id, &c.center, c.hlc, site.value(), c.site_seq, &c.op, std::move(cells), &c});
 }
 
 // ---- capture ----
@@ -89,7 +89,8 @@ Status capture(StoreTxn& txn, int table, const std::string& row_id, RowState& ro
   auto me = store.site_key(store.site_id());
   if (!me.ok()) return me.status();
   HlcTime hlc = store.clock().tick();
-  std::vector<LogCell> cells;
+  LogRecord record{table, &row_id, nullptr, hlc, me.value(), 0, &store.operator_name(), {}};
+  std::vector<LogCell>& cells = record.cells;
   for (size_t i = 0; i < row.values.size(); ++i) {
     if (!(changed & (std::uint64_t{1} << i))) continue;
     CellVersion& v = row.versions[i];
@@ -98,10 +99,9 @@ Status capture(StoreTxn& txn, int table, const std::string& row_id, RowState& ro
   }
   if (cells.empty()) return Status::Ok();
   EPSYNC_RETURN_IF_ERROR(store.rows().write(table, row_id, row, changed));
-  std::string center = std::get<std::string>(row.values[0]);
-  std::int64_t seq = txn.next_local_seq();
-  const std::string& op = store.operator_name();
-  auto added = append_log(store, {table, &row_id, &center, hlc, me.value(), seq, &op, &cells});
+  record.center = &std::get<std::string>(row.values[0]);
+  record.site_seq = txn.next_local_seq();
+  auto added = append_log(store, record);
   if (!added.ok()) return added.status();
   if (!added.value()) return Status::IoError("change sequence reused: the store's meta is damaged");
   written += static_cast<std::int64_t>(cells.size());
@@ -208,12 +208,6 @@ Result<std::vector<RowChange>> read_changes(Store& store, const ChangeQuery& q) 
   if (q.centers)
     for (size_t i = 0; i < q.centers->size(); ++i) s.bind(static_cast<int>(i + 10), (*q.centers)[i]);
   return read_log_rows(store, s);
-}
-
-std::size_t cell_count(const std::vector<RowChange>& changes) {
-  std::size_t n = 0;
-  for (const auto& c : changes) n += c.cells.size();
-  return n;
 }
 
 }  // namespace epsync

@@ -1,7 +1,8 @@
 #include "storage/change_log.h"
 
-#include "storage/log_record.h"
-#include "storage/pack.h"
+#include "storage/internal/log_record.h"
+#include "storage/internal/pack.h"
+#include "storage/internal/row_state.h"
 #include "storage/schema.h"
 
 namespace epsync {
@@ -169,6 +170,21 @@ Status WriteTxn::remove(const std::string& table, const std::string& row_id) {
 }
 
 // ---- reading ----
+
+Result<std::vector<RowChange>> read_row_changes(Store& store, const std::string& row_ids, const std::string& param) {
+  auto st = store.db().prepare(std::string("SELECT ") + kLogColumns + " FROM change_log WHERE row_id IN (" + row_ids +
+                               ") ORDER BY hlc, site");
+  if (!st.ok()) return st.status();
+  st->bind(1, param);
+  return read_log_rows(store, st.value());
+}
+
+Result<std::optional<std::vector<Value>>> stored_row(Store& store, int table, const std::string& row_id) {
+  auto row = store.rows().load(table, row_id);
+  if (!row.ok()) return row.status();
+  if (!row->exists) return std::optional<std::vector<Value>>{};
+  return std::optional<std::vector<Value>>{std::move(row->values)};
+}
 
 Result<std::vector<RowChange>> read_changes(Store& store, const ChangeQuery& q) {
   std::string sql = std::string("SELECT ") + kLogColumns + " FROM change_log WHERE ";

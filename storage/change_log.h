@@ -59,4 +59,11 @@ struct ChangeQuery {
 };
 Result<std::vector<RowChange>> read_changes(Store& store, const ChangeQuery& q);
 
+// Every row change to the rows whose ids `row_ids` selects (SQL, a SELECT of ids with ?1 bound
+// to `param`), in (hlc, site) order: a row's or a group of rows' audit trail.
+Result<std::vector<RowChange>> read_row_changes(Store& store, const std::string& row_ids, const std::string& param);
+
+// The stored values of a row by column position, or nullopt when there is no such row.
+Result<std::optional<std::vector<Value>>> stored_row(Store& store, int table, const std::string& row_id);
+
 }  // namespace epsync

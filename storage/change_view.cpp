@@ -1,7 +1,7 @@
 #include "storage/change_view.h"
 
-#include "storage/log_record.h"
-#include "storage/pack.h"
+#include "storage/internal/log_record.h"
+#include "storage/internal/pack.h"
 #include "storage/schema.h"
 
 namespace epsync {

@@ -1,6 +1,8 @@
 #include "storage/merge.h"
 
-#include "storage/log_record.h"
+#include "storage/internal/log_record.h"
+#include "storage/internal/new_rows.h"
+#include "storage/internal/row_state.h"
 #include "storage/schema.h"
 
 namespace epsync {
@@ -31,6 +33,18 @@ Status validate_row_change(const DataModel& model, const RowChange& c) {
   ChangeIndex at;
   return resolve_row_change(model, c, at);
 }
+
+// A write to a safety-relevant column that lost to, or overwrote, one made without seeing it.
+struct Merger::LostWrite {
+  int column;
+  bool incoming_lost;
+  Value loser_value, winner_value;
+  CellVersion loser, winner;
+};
+
+Merger::Merger(StoreTxn& txn, MergeOptions opt)
+    : txn_(txn), opt_(opt), new_rows_(std::make_unique<NewRowRun>(txn.store())) {}
+Merger::~Merger() = default;
 
 Result<std::int64_t> Merger::hwm(const std::string& site) {
   auto it = hwm_.find(site);
@@ -90,7 +104,7 @@ Status Merger::advance_hwm(const std::string& site, std::int64_t site_key, std::
 }
 
 Status Merger::flush_new_rows() {
-  return new_rows_.flush([this](const LogRecord& r) { return merge_cells(r); }, stats_.applied);
+  return new_rows_->flush([this](const LogRecord& r) { return merge_cells(r); }, stats_.applied);
 }
 
 Status Merger::finish() {
@@ -167,13 +181,13 @@ Status Merger::apply(const RowChange& c, const ChangeIndex& at) {
   auto early = has_early(c.site, r.site);
   if (!early.ok()) return early.status();
   const bool first_write = r.cells.front().column == 0;  // only a row's first write carries its owner
-  if (first_write && c.site_seq == h.value() + 1 && !early.value() && !new_rows_.holds(c.row_id)) {
+  if (first_write && c.site_seq == h.value() + 1 && !early.value() && !new_rows_->holds(c.row_id)) {
     // The next change of its site and a row's first write: its log record cannot exist yet, and
     // the row most likely does not. Queue it; the run is written many rows per statement.
-    if (new_rows_.full()) EPSYNC_RETURN_IF_ERROR(flush_new_rows());
+    if (new_rows_->full()) EPSYNC_RETURN_IF_ERROR(flush_new_rows());
     hwm_[c.site] = c.site_seq;
     dirty_[c.site] = true;
-    new_rows_.add(std::move(r));
+    new_rows_->add(std::move(r));
     return Status::Ok();
   }
   EPSYNC_RETURN_IF_ERROR(flush_new_rows());  // what follows reads the log and rows as they are
@@ -295,10 +309,7 @@ Status Merger::log_conflicts(const RowChange& c, const TableDef& def, const std:
 
 Result<std::optional<std::vector<Value>>> Merger::stored_values(const RowChange& c, const ChangeIndex& at) {
   EPSYNC_RETURN_IF_ERROR(flush_new_rows());
-  auto row = txn_.store().rows().load(at.table, c.row_id);
-  if (!row.ok()) return row.status();
-  if (!row->exists) return std::optional<std::vector<Value>>{};
-  return std::optional<std::vector<Value>>{std::move(row->values)};
+  return stored_row(txn_.store(), at.table, c.row_id);
 }
 
 Result<bool> Merger::holds(const RowChange& c) {

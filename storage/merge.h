@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -13,11 +14,13 @@
 
 #include "storage/change_log.h"
 #include "storage/schema.h"
-#include "storage/new_rows.h"
 #include "storage/status.h"
 #include "storage/store.h"
 
 namespace epsync {
+
+class NewRowRun;   // storage/internal/new_rows.h
+struct LogRecord;  // storage/internal/log_record.h
 
 struct MergeOptions {
   // Refuse changes stamped further than this ahead of our clock (0: no bound). The hub sets it
@@ -54,7 +57,10 @@ Status validate_row_change(const DataModel& model, const RowChange& c);
 // error may surface from a later call than the change's own. Either way the caller rolls back.
 class Merger {
  public:
-  Merger(StoreTxn& txn, MergeOptions opt = {}) : txn_(txn), opt_(opt), new_rows_(txn.store()) {}
+  explicit Merger(StoreTxn& txn, MergeOptions opt = {});
+  ~Merger();
+  Merger(const Merger&) = delete;
+  Merger& operator=(const Merger&) = delete;
   // Applies one row change. A clock-skew refusal (kClockSkew) concerns this change alone and
   // leaves nothing of it applied; the caller may carry on. A change to a row whose stored owner
   // is not the owner it carries fails with kForbidden (see forbidden()). Any other error: roll
@@ -81,12 +87,7 @@ class Merger {
   Status flush_new_rows();
   Result<bool> has_early(const std::string& site, std::int64_t site_key);
   // A write to a safety-relevant column that lost to, or overwrote, one made without seeing it.
-  struct LostWrite {
-    int column;
-    bool incoming_lost;
-    Value loser_value, winner_value;
-    CellVersion loser, winner;
-  };
+  struct LostWrite;
   Result<LogRecord> log_record(const RowChange& c, const ChangeIndex& at);
   Result<bool> create_row(const LogRecord& r);
   Status merge_cells(const LogRecord& r);
@@ -104,7 +105,7 @@ class Merger {
   // Sites with changes stored beyond their high-water mark (arrived out of order). Starts
   // pessimistic for a site whose log this merger has not seen in order yet.
   std::unordered_map<std::string, bool> early_;
-  NewRowRun new_rows_;
+  std::unique_ptr<NewRowRun> new_rows_;
   MergeStats stats_;
   const RowChange* forbidden_ = nullptr;
 };

@@ -1,8 +1,8 @@
-#include "storage/new_rows.h"
+#include "storage/internal/new_rows.h"
 
 #include <map>
 
-#include "storage/row_state.h"
+#include "storage/internal/row_state.h"
 #include "storage/schema.h"
 
 namespace epsync {

@@ -1,6 +1,6 @@
-#include "storage/row_state.h"
+#include "storage/internal/row_state.h"
 
-#include "storage/pack.h"
+#include "storage/internal/pack.h"
 #include "storage/schema.h"
 
 namespace epsync {

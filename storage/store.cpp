@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "storage/internal/row_state.h"
 #include "storage/schema.h"
 
 namespace epsync {

@@ -14,13 +14,13 @@
 #include <vector>
 
 #include "storage/hlc.h"
-#include "storage/row_state.h"
 #include "storage/sqlite.h"
 #include "storage/status.h"
 
 namespace epsync {
 
 struct DataModel;
+class RowStore;  // storage/internal/row_state.h
 
 struct StoreOptions {
   // The replicated data model (records/model.h for epsync); required, and it must outlive the

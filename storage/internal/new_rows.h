@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "storage/change_log.h"
-#include "storage/log_record.h"
+#include "storage/internal/log_record.h"
 #include "storage/status.h"
 #include "storage/store.h"
 

@@ -16,6 +16,7 @@
 #include "storage/own_changes.h"
 #include "storage/sync_state.h"
 #include "util/log.h"
+#include "records/model.h"
 
 namespace epsync {
 
@@ -46,7 +47,7 @@ class AgentDaemon {
       log::error(s.message());
       return 2;
     }
-    StoreOptions so;
+    StoreOptions so = eps_store_options();
     so.operator_name = "agent";
     auto store = open_centre_store(cfg_.store_path, so);
     Status usable = store.ok() ? check_centre(store.value(), cfg_) : store.status();

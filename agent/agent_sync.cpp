@@ -9,6 +9,7 @@
 
 #include "storage/change_log.h"
 #include "storage/merge.h"
+#include "records/model.h"
 #include "storage/schema.h"
 #include "storage/set_aside_notice.h"
 #include "sync/codec.h"

@@ -2,10 +2,12 @@
 
 #include <utility>
 
+#include "records/model.h"
+
 namespace epsync {
 
 Result<CentreStore> open_centre_store(const std::string& path, StoreOptions opt) {
-  auto s = Store::open(path, std::move(opt));
+  auto s = Store::open(path, eps_store_options(std::move(opt)));
   if (!s.ok()) return s.status();
   auto center = s.value()->center_id();
   if (!center.ok()) return center.status();

@@ -15,6 +15,7 @@
 #include "records/regions.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 
 using namespace epsync;
 using Clock = std::chrono::steady_clock;
@@ -85,7 +86,7 @@ int main(int argc, char** argv) {
   std::vector<double> in_process, cli;
   std::int64_t ready = 0;
   for (int r = 0; r < runs; ++r) {
-    auto s = Store::open(path);
+    auto s = Store::open(path, eps_store_options());
     must(s.status(), "open");
     auto t = Clock::now();
     auto rows = hub::readiness_report(*s.value(), hub::GroupBy::kRegion, Date{2026, 11, 22});

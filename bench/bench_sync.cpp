@@ -32,6 +32,7 @@
 #include "storage/store.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 
 using namespace epsync;
 using Clock = std::chrono::steady_clock;
@@ -99,7 +100,7 @@ void must(const Status& s, const char* what) {
 
 // The centre's data: N trainees, each with a Korean course record, written with change capture.
 std::int64_t build_centre(const std::string& path, int n) {
-  StoreOptions o;
+  StoreOptions o = eps_store_options();
   o.create = true;
   o.operator_name = "bench";
   auto s = Store::open(path, o);
@@ -230,7 +231,7 @@ bool make_certs(const test::TempDir& dir) {
 // The centre's own changes only: after a run's B1 its store also holds what it pulled from the
 // hub (the hub's reference rows), which the hub refuses from a centre.
 std::vector<RowChange> load_changes(const std::string& centre) {
-  auto s = Store::open(centre);
+  auto s = Store::open(centre, eps_store_options());
   ChangeQuery q;
   q.limit = 100'000'000;
   q.site = s.value()->site_id();
@@ -263,7 +264,7 @@ bool prepare_b1(const test::TempDir& dir, const std::string& centre, const std::
     std::fprintf(stderr, "register: %s", reg.err.c_str());
     return false;
   }
-  auto s = Store::open(centre);
+  auto s = Store::open(centre, eps_store_options());
   for (const char* k : {"sync.acked", "sync.cursor", "sync.epoch", "sync.cursor_check"}) s.value()->set_meta(k, "");
   return true;
 }

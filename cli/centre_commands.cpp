@@ -19,6 +19,7 @@
 #include "records/row_rules.h"
 #include "records/trainee_csv.h"
 #include "util/printable.h"
+#include "records/model.h"
 
 namespace epsync::cli {
 
@@ -85,7 +86,7 @@ int init(const Global& g, const InitArgs& a) {
   }
   auto path = store_path(g);
   if (!path.ok()) return fail(path.status());
-  StoreOptions o;
+  StoreOptions o = eps_store_options();
   o.create = true;
   o.operator_name = operator_name();
   auto s = Store::open(path.value(), o);

@@ -2,6 +2,7 @@
 
 #include "records/row_rules.h"
 #include "util/printable.h"
+#include "records/model.h"
 
 #include <pwd.h>
 #include <unistd.h>

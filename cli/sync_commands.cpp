@@ -15,6 +15,7 @@
 #include "storage/sync_state.h"
 #include "sync/tls.h"
 #include "util/printable.h"
+#include "records/model.h"
 
 namespace epsync::cli {
 
@@ -69,7 +70,7 @@ int restore(const Global& g, bool force) {
       if (ec) return fail(Status::IoError("cannot move " + from + " aside: " + ec.message()));
     }
   }
-  StoreOptions o;
+  StoreOptions o = eps_store_options();
   o.create = true;
   o.operator_name = operator_name();
   auto store = Store::open(path, o);

@@ -20,6 +20,7 @@
 #include "storage/store.h"
 #include "util/address.h"
 #include "util/log.h"
+#include "records/model.h"
 
 namespace epsync::hub {
 
@@ -36,7 +37,7 @@ std::int64_t now_ms() {
 
 // A connection of this request's own, which cannot write: the store thread owns the only writer.
 Result<std::unique_ptr<Store>> open_reader(const std::string& path) {
-  StoreOptions o;
+  StoreOptions o = eps_store_options();
   o.create = false;
   o.busy_timeout_ms = 2000;
   o.operator_name = "http";

@@ -179,7 +179,9 @@ int run_hub_daemon(const HubConfig& cfg) {
   const sync::SessionTimeouts timeouts{std::chrono::seconds(cfg.idle_timeout_seconds),
                                        std::chrono::seconds(cfg.idle_timeout_seconds)};
   Shared shared{metrics, limits};
-  sync::TlsServer server({std::chrono::seconds(cfg.handshake_timeout_seconds), timeouts}, server_hooks(shared));
+  sync::TlsServer server({std::chrono::seconds(cfg.handshake_timeout_seconds), timeouts,
+                          hub.value()->store().model().schema_version()},
+                         server_hooks(shared));
   CrlWatch crl(cfg, metrics, [&server](SslCtxPtr ctx) { server.set_context(std::move(ctx)); });
   if (Status s = crl.start(unix_now()); !s.ok()) {
     log::error(s.message());

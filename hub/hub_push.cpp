@@ -7,6 +7,7 @@
 #include "storage/merge.h"
 #include "records/records.h"
 #include "records/row_rules.h"
+#include "records/model.h"
 #include "storage/schema.h"
 #include "sync/codec.h"
 
@@ -19,27 +20,27 @@ namespace {
 Date latest_event_date(std::int64_t now_ms) { return date_from_days(now_ms / 86'400'000 + 1); }
 
 // Whether a change creates its row: only a row's first write carries its owner cell.
-bool creates_row(const RowChange& c) {
-  for (const auto& cell : c.cells)
-    if (cell.column == kOwnerColumn) return true;
+bool creates_row(const RowChange& c, const ChangeIndex& at) {
+  for (size_t k = 0; k < c.cells.size(); ++k)
+    if (at.columns[k] == 0) return true;  // the owner is every table's first column
   return false;
 }
 
 // The row rules for a change, over `base` (the stored row, or none) with the change's cells on
 // top; "" when it passes.
-std::string row_rule_reason(const RowChange& c, const std::vector<Value>* base, bool is_new, Date latest) {
-  const int table = table_index(c.table);
-  const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
+std::string row_rule_reason(const RowChange& c, const ChangeIndex& at, const std::vector<Value>* base, bool is_new,
+                            Date latest) {
+  const TableDef& def = eps_model().table(at.table);
   RowValues row(def.columns.size(), nullptr);
   if (base)
     for (size_t i = 0; i < base->size() && i < row.size(); ++i) row[i] = &(*base)[i];
   std::uint64_t written = 0;
-  for (const auto& cell : c.cells) {
-    const int column = def.column_index(cell.column);
-    row[static_cast<size_t>(column)] = &cell.value;
+  for (size_t k = 0; k < c.cells.size(); ++k) {
+    const int column = at.columns[k];
+    row[static_cast<size_t>(column)] = &c.cells[k].value;
     written |= std::uint64_t{1} << column;
   }
-  Status s = check_row(table, row, RowRules{is_new, latest, written});
+  Status s = check_row(at.table, row, RowRules{is_new, latest, written});
   return s.ok() ? "" : s.message();
 }
 
@@ -52,13 +53,12 @@ PushCheck check_push(const sync::Push& push, const std::string& center, const st
   for (size_t i = 0; i < push.changes.size(); ++i) {
     const RowChange& c = push.changes[i];
     ChangeCheck& v = out.changes[i];
-    if (Status shape = validate_row_change(c); !shape.ok()) {
+    if (Status shape = resolve_row_change(eps_model(), c, v.at); !shape.ok()) {
       v.refuse = sync::kErrorBadMessage;
       v.reason = "change " + std::to_string(c.site_seq) + " is malformed: " + shape.message();
       continue;
     }
-    const int table = table_index(c.table);
-    const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
+    const TableDef& def = eps_model().table(v.at.table);
     // Authorisation: only this centre's own rows, made by this session's site, never reference
     // tables. The owner stored at the hub is checked when the change is applied (merge).
     std::string why;
@@ -72,8 +72,8 @@ PushCheck check_push(const sync::Push& push, const std::string& center, const st
     }
     // The rules the CLI applies (storage/row_rules.h): each cell, who made it, and for a new row
     // the row as a whole. Updates are checked against the stored row when applied.
-    for (const auto& cell : c.cells) {
-      Status cell_ok = validate_cell(table, def.column_index(cell.column), cell.value);
+    for (size_t k = 0; k < c.cells.size(); ++k) {
+      Status cell_ok = validate_cell(v.at.table, v.at.columns[k], c.cells[k].value);
       if (!cell_ok.ok()) {
         v.reason = cell_ok.message();
         break;
@@ -81,7 +81,7 @@ PushCheck check_push(const sync::Push& push, const std::string& center, const st
     }
     if (v.reason.empty())
       if (Status op = validate_operator(c.op); !op.ok()) v.reason = op.message();
-    if (v.reason.empty() && creates_row(c)) v.reason = row_rule_reason(c, nullptr, true, latest);
+    if (v.reason.empty() && creates_row(c, v.at)) v.reason = row_rule_reason(c, v.at, nullptr, true, latest);
   }
   return out;
 }
@@ -107,7 +107,6 @@ Result<HubStore::JobOutcome> HubStore::apply_job(StoreTxn& txn, const PushJob& j
   const PushCheck& check = job.check ? *job.check : *here;
   MergeOptions mo;
   mo.max_ahead_ms = opt_.skew_bound_ms;
-  mo.validated = true;  // check_push
   Merger merger(txn, mo);
   sync::Ack ack;
   ack.batch = job.push.batch;
@@ -136,13 +135,13 @@ Result<HubStore::JobOutcome> HubStore::apply_job(StoreTxn& txn, const PushJob& j
       auto held = merger.holds(c);
       if (!held.ok()) return held.status();
       if (held.value()) {  // a re-send, decided when it first came: merge counts it as a duplicate
-        EPSYNC_RETURN_IF_ERROR(merger.apply(c));
+        EPSYNC_RETURN_IF_ERROR(merger.apply(c, v.at));
         continue;
       }
-      if (!reason.empty() || !creates_row(c)) {
+      if (!reason.empty() || !creates_row(c, v.at)) {
         // The stored row: its owner decides a change that will not be applied (forbidden goes
         // before quarantine), and an update's row rules need the row it changes.
-        auto stored = merger.stored_values(c);
+        auto stored = merger.stored_values(c, v.at);
         if (!stored.ok()) return stored.status();
         if (stored->has_value()) {
           const auto* owner = std::get_if<std::string>(&(**stored)[0]);
@@ -151,11 +150,12 @@ Result<HubStore::JobOutcome> HubStore::apply_job(StoreTxn& txn, const PushJob& j
                                                          " row its sender does not own", c);
         }
         if (reason.empty())
-          reason = row_rule_reason(c, stored->has_value() ? &**stored : nullptr, false, latest_event_date(opt_.clock()));
+          reason = row_rule_reason(c, v.at, stored->has_value() ? &**stored : nullptr, false,
+                                  latest_event_date(opt_.clock()));
       }
       if (reason.empty()) {
         // Hub validation: a change that fails it is set aside with its reason, never blocks the queue.
-        Status applied = merger.apply(c);
+        Status applied = merger.apply(c, v.at);
         if (applied.code() == Status::Code::kClockSkew) reason = "clock: " + applied.message();
         else if (!applied.ok()) return forbidden(applied);
       }

@@ -7,12 +7,13 @@
 #include "records/regions.h"
 #include "storage/schema.h"
 #include "sync/codec.h"
+#include "records/model.h"
 
 namespace epsync::hub {
 
 Result<std::unique_ptr<HubStore>> HubStore::open(const std::string& path, HubOptions opt) {
   std::unique_ptr<HubStore> h(new HubStore(opt));
-  StoreOptions so;
+  StoreOptions so = eps_store_options();
   so.create = opt.create;
   so.clock = opt.clock;
   so.operator_name = opt.operator_name;

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "storage/merge.h"
 #include "storage/store.h"
 #include "sync/messages.h"
 
@@ -30,6 +31,7 @@ struct ChangeCheck {
   // whole batch is refused. nullptr otherwise.
   const char* refuse = nullptr;
   std::string reason;  // why it is refused or (refuse == nullptr) set aside; "" when it passes
+  ChangeIndex at;      // its names resolved, when it is not refused
 };
 struct PushCheck {
   std::vector<ChangeCheck> changes;  // one per pushed change

@@ -30,6 +30,7 @@ void StoreWorker::submit(std::function<void(HubStore&)> work) {
 }
 
 void StoreWorker::when_durable(WalSyncer::Done answer) {
+  worker_thread_.assert_on_owner_thread();
   if (syncer_) syncer_->when_durable(std::move(answer));
   else answer(Status::Ok());  // commits sync in place: what is written is durable already
 }
@@ -45,6 +46,7 @@ void StoreWorker::stop() {
 }
 
 void StoreWorker::run() {
+  worker_thread_.bind(std::this_thread::get_id());
   for (;;) {
     std::vector<std::pair<PushJob, std::function<void(Result<PushAnswer>)>>> pushes;
     std::deque<std::function<void(HubStore&)>> work;

@@ -13,6 +13,7 @@
 
 #include "hub/hub_store.h"
 #include "hub/session_handler.h"
+#include "storage/thread_owner.h"
 #include "storage/wal_sync.h"
 
 namespace epsync::hub {
@@ -34,7 +35,7 @@ class StoreWorker {
   void submit(std::function<void(HubStore&)> work);
   // For work given to submit(): `answer` runs once everything written so far is durable (what a
   // reply reports, such as a high-water mark, must not be lost after it was sent); with the
-  // error if a sync failed. Call it on the worker's thread.
+  // error if a sync failed. Call it on the worker's thread (asserted).
   void when_durable(WalSyncer::Done answer);
   // Finishes what is queued (a commit in progress completes), then stops the thread.
   void stop();
@@ -52,6 +53,7 @@ class StoreWorker {
   std::deque<std::function<void(HubStore&)>> work_;
   bool stopping_ = false;
   std::uint64_t commits_ = 0;
+  ThreadOwner worker_thread_;  // bound by run(), before any work
   std::thread thread_;
 };
 

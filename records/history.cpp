@@ -4,20 +4,14 @@
 #include <tuple>
 
 #include "storage/change_log.h"
-#include "storage/log_record.h"
 
 namespace epsync {
 
 Result<std::vector<HistoryEntry>> trainee_history(Store& store, const std::string& trainee_id) {
   static const char* kChildren[] = {"korean_course", "test_result", "medical_check", "document_check"};
-  std::string sql = std::string("SELECT ") + kLogColumns + " FROM change_log WHERE row_id = ?1";
-  for (const char* child : kChildren)
-    sql += std::string(" OR row_id IN (SELECT id FROM ") + child + " WHERE trainee_id = ?1)";
-  sql += " ORDER BY hlc, site";
-  auto st = store.db().prepare(sql);
-  if (!st.ok()) return st.status();
-  st->bind(1, trainee_id);
-  auto changes = read_log_rows(store, st.value());
+  std::string rows = "SELECT ?1";  // the trainee, and the rows of their courses, tests and checks
+  for (const char* child : kChildren) rows += std::string(" UNION ALL SELECT id FROM ") + child + " WHERE trainee_id = ?1";
+  auto changes = read_row_changes(store, rows, trainee_id);
   if (!changes.ok()) return changes.status();
 
   std::vector<HistoryEntry> out;

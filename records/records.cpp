@@ -4,7 +4,7 @@
 
 #include "records/iin.h"
 #include "records/regions.h"
-#include "storage/row_state.h"
+#include "records/model.h"
 #include "storage/schema.h"
 
 namespace epsync {
@@ -208,14 +208,14 @@ Status Records::check_write(const std::string& table, const std::string& row_id,
   const int t = table_index(table);
   if (t < 0) return Status::InvalidInput("unknown table '" + table + "'");
   const TableDef& def = replicated_tables()[static_cast<std::size_t>(t)];
-  RowState stored;
+  std::optional<std::vector<Value>> stored;
   if (!is_new) {
-    auto row = w_.store_txn().store().rows().load(t, row_id);
-    if (!row.ok()) return row.status();
-    stored = std::move(row).value();
+    auto found = stored_row(w_.store_txn().store(), t, row_id);
+    if (!found.ok()) return found.status();
+    stored = std::move(found).value();
   }
   RowValues row(def.columns.size(), nullptr);
-  for (std::size_t i = 0; i < stored.values.size() && i < row.size(); ++i) row[i] = &stored.values[i];
+  for (std::size_t i = 0; stored && i < stored->size() && i < row.size(); ++i) row[i] = &(*stored)[i];
   const Value owner{center_}, live{std::int64_t{0}};
   if (is_new) {
     row[static_cast<std::size_t>(def.column_index(kOwnerColumn))] = &owner;

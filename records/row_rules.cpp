@@ -5,6 +5,7 @@
 
 #include "records/iin.h"
 #include "records/regions.h"
+#include "records/model.h"
 #include "storage/schema.h"
 
 namespace epsync {
@@ -57,86 +58,10 @@ std::optional<std::string> date_problem(const std::string& s) {
   return std::nullopt;
 }
 
-namespace {
-
-// How one replicated column is checked; looked up by position, since the hub checks every cell
-// it receives (a catch-up is millions).
-struct CellRule {
-  enum Kind { kUnknown, kText, kEnum, kDate, kInt, kIin } kind = kUnknown;
-  bool nullable = false;
-  std::size_t max = 0;                              // kText: characters
-  std::int64_t lo = 0, hi = 0;                      // kInt
-  const std::vector<std::string>* allowed = nullptr;  // kEnum
-};
-
-CellRule rule_for(const std::string& table, const std::string& column) {
-  auto text = [](bool nullable, std::size_t max) { return CellRule{CellRule::kText, nullable, max}; };
-  auto one_of_these = [](const std::vector<std::string>& allowed, bool nullable) {
-    return CellRule{CellRule::kEnum, nullable, 0, 0, 0, &allowed};
-  };
-  auto date = [](bool nullable) { return CellRule{CellRule::kDate, nullable}; };
-  auto whole = [](std::int64_t lo, std::int64_t hi) { return CellRule{CellRule::kInt, false, 0, lo, hi}; };
-  static const std::vector<std::string> sexes = {"F", "M"};
-  static const std::vector<std::string> sources = {"center", "official"};
-  if (column == "center_id") return text(false, 20);
-  if (column == "deleted") return whole(0, 1);
-  if (column == "trainee_id") return text(false, 64);
-  if (table == "trainee") {
-    if (column == "iin") return CellRule{CellRule::kIin};
-    if (column == "surname" || column == "given_name") return text(false, 100);
-    if (column == "patronymic") return text(true, 100);
-    if (column == "birth_date") return date(false);
-    if (column == "sex") return one_of_these(sexes, false);
-    if (column == "phone") return text(true, 20);
-    if (column == "sector") return one_of_these(kSectors, true);
-    if (column == "status") return one_of_these(kTraineeStatuses, false);
-  } else if (table == "korean_course") {
-    if (column == "hours") return whole(0, 5000);
-    if (column == "level") return text(true, 40);
-  } else if (table == "test_result") {
-    if (column == "kind") return one_of_these(kTestKinds, false);
-    if (column == "test_date") return date(false);
-    if (column == "score") return whole(0, 300);
-    if (column == "source") return one_of_these(sources, false);
-  } else if (table == "medical_check") {
-    if (column == "check_date") return date(false);
-    if (column == "result") return one_of_these(kMedicalResults, false);
-    if (column == "valid_until") return date(true);
-    if (column == "clinic") return text(true, 200);
-  } else if (table == "document_check") {
-    if (column == "kind") return one_of_these(kDocumentKinds, false);
-    if (column == "status") return one_of_these(kDocumentStatuses, false);
-    if (column == "number") return text(true, 50);
-    if (column == "issued" || column == "expires") return date(true);
-    if (column == "note") return text(true, 500);
-  } else if (table == "center") {
-    if (column == "name") return text(true, 200);
-    if (column == "region") return one_of_these(kRegions, false);
-  } else if (table == "rules") {
-    if (column == "value") return text(false, 40);
-  }
-  return {};
-}
-
-// rules[table][column], by position in replicated_tables().
-const std::vector<std::vector<CellRule>>& cell_rules() {
-  static const std::vector<std::vector<CellRule>> rules = [] {
-    std::vector<std::vector<CellRule>> out;
-    for (const auto& t : replicated_tables()) {
-      out.emplace_back();
-      for (const auto& c : t.columns) out.back().push_back(rule_for(t.name, c.name));
-    }
-    return out;
-  }();
-  return rules;
-}
-
-}  // namespace
-
 Status validate_cell(int table, int column, const Value& v) {
   const auto& tables = replicated_tables();
   const TableDef& def = tables[static_cast<std::size_t>(table)];
-  const CellRule& rule = cell_rules()[static_cast<std::size_t>(table)][static_cast<std::size_t>(column)];
+  const CellRule& rule = table_rules(table).columns[static_cast<std::size_t>(column)].cell;
   auto bad = [&](const std::string& why) {
     return Status::InvalidInput(def.name + "." + def.columns[static_cast<std::size_t>(column)].name + ": " + why);
   };
@@ -193,111 +118,78 @@ Status validate_operator(const std::string& op) {
   return Status::Ok();
 }
 
-namespace {
-
-// The rules across one table's columns, by column position (-1: the table has no such column).
-struct TableRowRules {
-  std::vector<int> required;     // a new row must have these
-  std::vector<int> past_dates;   // events that have happened: not later than RowRules::latest_date
-  int iin = -1, birth_date = -1, sex = -1;              // trainee
-  int kind = -1, score = -1;                            // test_result
-  int check_date = -1, result = -1, valid_until = -1;   // medical_check
-  int issued = -1, expires = -1;                        // document_check
-};
-
-const std::vector<TableRowRules>& row_rules() {
-  static const std::vector<TableRowRules> rules = [] {
-    std::vector<TableRowRules> out;
-    for (const auto& t : replicated_tables()) {
-      auto at = [&](const char* c) { return t.column_index(c); };
-      auto all = [&](std::initializer_list<const char*> names) {
-        std::vector<int> v;
-        for (const char* n : names) v.push_back(at(n));
-        return v;
-      };
-      TableRowRules r;
-      if (t.name == "trainee") {
-        r.required = all({"iin", "surname", "given_name", "birth_date", "sex", "status"});
-        r.past_dates = all({"birth_date"});
-        r.iin = at("iin"), r.birth_date = at("birth_date"), r.sex = at("sex");
-      } else if (t.name == "korean_course") {
-        r.required = all({"trainee_id", "hours"});
-      } else if (t.name == "test_result") {
-        r.required = all({"trainee_id", "kind", "test_date", "score", "source"});
-        r.past_dates = all({"test_date"});
-        r.kind = at("kind"), r.score = at("score");
-      } else if (t.name == "medical_check") {
-        r.required = all({"trainee_id", "check_date", "result"});
-        r.past_dates = all({"check_date"});
-        r.check_date = at("check_date"), r.result = at("result"), r.valid_until = at("valid_until");
-      } else if (t.name == "document_check") {
-        r.required = all({"trainee_id", "kind", "status"});
-        r.past_dates = all({"issued"});
-        r.issued = at("issued"), r.expires = at("expires");
-      } else if (t.name == "center") {
-        r.required = all({"region"});
-      } else if (t.name == "rules") {
-        r.required = all({"value"});
-      }
-      out.push_back(std::move(r));
-    }
-    return out;
-  }();
-  return rules;
+const Value* RowCheck::value(int column) const {
+  const Value* v = column < 0 ? nullptr : row[static_cast<std::size_t>(column)];
+  return v && !is_null(*v) ? v : nullptr;
 }
 
-}  // namespace
+const std::string* RowCheck::text(int column) const {
+  const Value* v = value(column);
+  return v ? std::get_if<std::string>(v) : nullptr;
+}
+
+std::optional<Date> RowCheck::date(int column) const {
+  const std::string* t = text(column);
+  return t ? parse_date(*t) : std::nullopt;
+}
+
+Status RowCheck::bad(int column, const std::string& why) const {
+  return Status::InvalidInput(def.name + "." + def.columns[static_cast<std::size_t>(column)].name + ": " + why);
+}
+
+Status check_iin_against_birth(const RowCheck& row, const std::vector<int>& c) {
+  const int iin_at = c[0], birth_at = c[1], sex_at = c[2];
+  const std::string *iin = row.text(iin_at), *sex = row.text(sex_at);
+  auto birth = row.date(birth_at);
+  if (iin && sex && birth && sex->size() == 1 && !check_iin_matches(*iin, *birth, (*sex)[0]).ok())
+    return row.bad(iin_at, "digits 1-7 do not agree with birth_date and sex");
+  return Status::Ok();
+}
+
+Status check_score_by_kind(const RowCheck& row, const std::vector<int>& c) {
+  const int kind_at = c[0], score_at = c[1];
+  const std::string* kind = row.text(kind_at);
+  const auto* score = row.value(score_at) ? std::get_if<std::int64_t>(row.value(score_at)) : nullptr;
+  if (auto range = kind ? score_range(*kind) : std::nullopt; range && score && (*score < range->lo || *score > range->hi))
+    return row.bad(score_at, *kind + " scores run from " + std::to_string(range->lo) + " to " + std::to_string(range->hi));
+  return Status::Ok();
+}
+
+Status check_medical_dates(const RowCheck& row, const std::vector<int>& c) {
+  const int examined_at = c[0], result_at = c[1], valid_until_at = c[2];
+  auto examined = row.date(examined_at), valid_until = row.date(valid_until_at);
+  if (examined && valid_until && *valid_until < *examined) return row.bad(valid_until_at, "is before check_date");
+  const std::string* result = row.text(result_at);
+  if (result && *result == "fit" && !row.value(valid_until_at))
+    return row.bad(valid_until_at, "is required when the result is fit");
+  return Status::Ok();
+}
+
+Status check_document_dates(const RowCheck& row, const std::vector<int>& c) {
+  const int issued_at = c[0], expires_at = c[1];
+  auto issued = row.date(issued_at), expires = row.date(expires_at);
+  if (issued && expires && *expires <= *issued) return row.bad(expires_at, "is not after issued");
+  return Status::Ok();
+}
 
 Status check_row(int table, const RowValues& row, const RowRules& rules) {
-  const TableDef& def = replicated_tables()[static_cast<std::size_t>(table)];
-  const TableRowRules& r = row_rules()[static_cast<std::size_t>(table)];
-  auto value = [&](int column) -> const Value* {
-    const Value* v = column < 0 ? nullptr : row[static_cast<std::size_t>(column)];
-    return v && !is_null(*v) ? v : nullptr;
-  };
-  auto text = [&](int column) -> const std::string* {
-    const Value* v = value(column);
-    return v ? std::get_if<std::string>(v) : nullptr;
-  };
-  auto date = [&](int column) -> std::optional<Date> {
-    const std::string* t = text(column);
-    return t ? parse_date(*t) : std::nullopt;
-  };
-  auto wrote = [&](std::initializer_list<int> columns) {
+  const RowCheck check{replicated_tables()[static_cast<std::size_t>(table)], row};
+  const TableRules& r = table_rules(table);
+  auto wrote = [&](const std::vector<int>& columns) {
     for (int c : columns)
       if (c >= 0 && (rules.written >> c) & 1) return true;
     return false;
   };
-  auto bad = [&](int column, const std::string& why) {
-    return Status::InvalidInput(def.name + "." + def.columns[static_cast<std::size_t>(column)].name + ": " + why);
-  };
+  const auto columns = static_cast<int>(r.columns.size());
   if (rules.is_new)
-    for (int c : r.required)
-      if (!value(c)) return bad(c, "is required for a new record");
-  for (int c : r.past_dates)
-    if (auto d = date(c); d && wrote({c}) && *d > rules.latest_date) return bad(c, "is in the future");
-  if (r.iin >= 0 && wrote({r.iin, r.birth_date, r.sex})) {
-    const std::string *iin = text(r.iin), *sex = text(r.sex);
-    auto birth = date(r.birth_date);
-    if (iin && sex && birth && sex->size() == 1 && !check_iin_matches(*iin, *birth, (*sex)[0]).ok())
-      return bad(r.iin, "digits 1-7 do not agree with birth_date and sex");
+    for (int c = 0; c < columns; ++c)
+      if (r.columns[static_cast<std::size_t>(c)].required && !check.value(c)) return check.bad(c, "is required for a new record");
+  for (int c = 0; c < columns; ++c) {
+    if (!r.columns[static_cast<std::size_t>(c)].past_date || !((rules.written >> c) & 1)) continue;
+    if (auto d = check.date(c); d && *d > rules.latest_date) return check.bad(c, "is in the future");
   }
-  if (r.score >= 0 && wrote({r.kind, r.score})) {
-    const std::string* kind = text(r.kind);
-    const auto* score = value(r.score) ? std::get_if<std::int64_t>(value(r.score)) : nullptr;
-    if (auto range = kind ? score_range(*kind) : std::nullopt; range && score && (*score < range->lo || *score > range->hi))
-      return bad(r.score, *kind + " scores run from " + std::to_string(range->lo) + " to " + std::to_string(range->hi));
-  }
-  if (r.result >= 0 && wrote({r.check_date, r.result, r.valid_until})) {
-    auto examined = date(r.check_date), valid_until = date(r.valid_until);
-    if (examined && valid_until && *valid_until < *examined) return bad(r.valid_until, "is before check_date");
-    const std::string* result = text(r.result);
-    if (result && *result == "fit" && !value(r.valid_until)) return bad(r.valid_until, "is required when the result is fit");
-  }
-  if (r.expires >= 0 && wrote({r.issued, r.expires})) {
-    auto issued = date(r.issued), expires = date(r.expires);
-    if (issued && expires && *expires <= *issued) return bad(r.expires, "is not after issued");
-  }
+  for (const auto& across : r.across)
+    if (wrote(across.columns)) EPSYNC_RETURN_IF_ERROR(across.check(check, across.columns));
   return Status::Ok();
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "records/date.h"
+#include "storage/schema.h"
 #include "storage/status.h"
 #include "storage/value.h"
 
@@ -46,7 +47,7 @@ std::optional<ScoreRange> score_range(const std::string& kind);
 // Checks one replicated cell: the value's type and the column's rule, without the rest of the
 // row. "table.column: reason" on failure.
 Status validate_cell(const std::string& table, const std::string& column, const Value& v);
-// The same by position in replicated_tables() and its columns (both must be in range).
+// The same by position in eps_model() and its columns (both must be in range).
 Status validate_cell(int table, int column, const Value& v);
 
 // Who made a change (an account name): clean text of at most 64 characters.
@@ -69,5 +70,22 @@ Status check_row(int table, const RowValues& row, const RowRules& rules);
 // '-', starting with a letter (like ALM-014), and never HUB, the hub's own name for its sites and
 // its store. Why not, if not.
 std::optional<std::string> center_id_problem(std::string_view id);
+
+// A row under check: its values, null where absent, and the failure naming a column.
+struct RowCheck {
+  const TableDef& def;
+  const RowValues& row;
+  const Value* value(int column) const;  // nullptr where the row has none (or null); column may be -1
+  const std::string* text(int column) const;
+  std::optional<Date> date(int column) const;
+  Status bad(int column, const std::string& why) const;
+};
+
+// The rules across columns that the model (model.cpp) attaches to its tables; `columns` are the
+// positions of the columns each names, in order.
+Status check_iin_against_birth(const RowCheck& row, const std::vector<int>& columns);  // iin, birth_date, sex
+Status check_score_by_kind(const RowCheck& row, const std::vector<int>& columns);      // kind, score
+Status check_medical_dates(const RowCheck& row, const std::vector<int>& columns);  // check_date, result, valid_until
+Status check_document_dates(const RowCheck& row, const std::vector<int>& columns);  // issued, expires
 
 }  // namespace epsync

@@ -1,7 +1,8 @@
 #include "storage/change_log.h"
 
-#include "storage/log_record.h"
-#include "storage/pack.h"
+#include "storage/internal/log_record.h"
+#include "storage/internal/pack.h"
+#include "storage/internal/row_state.h"
 #include "storage/schema.h"
 
 namespace epsync {
@@ -10,8 +11,8 @@ namespace {
 
 // Table and column names are never bound parameters in SQL, so every one that reaches a
 // statement is first checked against the schema registry.
-Result<int> known_table(const std::string& table) {
-  int t = table_index(table);
+Result<int> known_table(const DataModel& model, const std::string& table) {
+  int t = model.table_index(table);
   if (t < 0) return Status::InvalidInput("unknown table '" + table + "'");
   return t;
 }
@@ -50,7 +51,7 @@ Result<bool> append_log(Store& store, const LogRecord& r) {
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   Stmt& s = **st;
-  const std::string body = pack_log_body(*r.cells);
+  const std::string body = pack_log_body(r.cells);
   s.bind(1, r.site).bind(2, r.site_seq).bind(3, r.table).bind_ref(4, *r.row_id).bind_ref(5, *r.center);
   s.bind(6, r.hlc).bind_ref(7, *r.op).bind_blob_ref(8, body);
   EPSYNC_RETURN_IF_ERROR(s.run());
@@ -58,9 +59,9 @@ Result<bool> append_log(Store& store, const LogRecord& r) {
 }
 
 Result<bool> append_row_change(Store& store, const RowChange& c) {
-  auto t = known_table(c.table);
+  auto t = known_table(store.model(), c.table);
   if (!t.ok()) return t.status();
-  const TableDef& def = replicated_tables()[static_cast<size_t>(t.value())];
+  const TableDef& def = store.model().table(t.value());
   auto site = store.site_key(c.site);
   if (!site.ok()) return site.status();
   std::vector<LogCell> cells;
@@ -75,7 +76,7 @@ Result<bool> append_row_change(Store& store, const RowChange& c) {
     }
     cells.push_back({i.value(), &cell.value, cell.prev_hlc, prev_site});
   }
-  return append_log(store, {t.value(), &c.row_id, &c.center, c.hlc, site.value(), c.site_seq, &c.op, &cells});
+  return append_log(store, {t.value(), &c.row_id, &c.center, c.hlc, site.value(), c.site_seq, &c.op, std::move(cells), &c});
 }
 
 // ---- capture ----
@@ -89,7 +90,8 @@ Status capture(StoreTxn& txn, int table, const std::string& row_id, RowState& ro
   auto me = store.site_key(store.site_id());
   if (!me.ok()) return me.status();
   HlcTime hlc = store.clock().tick();
-  std::vector<LogCell> cells;
+  LogRecord record{table, &row_id, nullptr, hlc, me.value(), 0, &store.operator_name(), {}};
+  std::vector<LogCell>& cells = record.cells;
   for (size_t i = 0; i < row.values.size(); ++i) {
     if (!(changed & (std::uint64_t{1} << i))) continue;
     CellVersion& v = row.versions[i];
@@ -98,10 +100,9 @@ Status capture(StoreTxn& txn, int table, const std::string& row_id, RowState& ro
   }
   if (cells.empty()) return Status::Ok();
   EPSYNC_RETURN_IF_ERROR(store.rows().write(table, row_id, row, changed));
-  std::string center = std::get<std::string>(row.values[0]);
-  std::int64_t seq = txn.next_local_seq();
-  const std::string& op = store.operator_name();
-  auto added = append_log(store, {table, &row_id, &center, hlc, me.value(), seq, &op, &cells});
+  record.center = &std::get<std::string>(row.values[0]);
+  record.site_seq = txn.next_local_seq();
+  auto added = append_log(store, record);
   if (!added.ok()) return added.status();
   if (!added.value()) return Status::IoError("change sequence reused: the store's meta is damaged");
   written += static_cast<std::int64_t>(cells.size());
@@ -113,9 +114,9 @@ Status capture(StoreTxn& txn, int table, const std::string& row_id, RowState& ro
 Status WriteTxn::insert(const std::string& table, const std::string& row_id, const std::string& center,
                         const Columns& cols) {
   if (!txn_.active()) return Status::IoError("write outside a transaction");
-  auto t = known_table(table);
+  auto t = known_table(txn_.store().model(), table);
   if (!t.ok()) return t.status();
-  const TableDef& def = replicated_tables()[static_cast<size_t>(t.value())];
+  const TableDef& def = txn_.store().model().table(t.value());
   if (row_id.empty()) return Status::InvalidInput("a row needs an id");
   auto row = txn_.store().rows().load(t.value(), row_id);
   if (!row.ok()) return row.status();
@@ -139,9 +140,9 @@ Status WriteTxn::insert(const std::string& table, const std::string& row_id, con
 
 Status WriteTxn::update(const std::string& table, const std::string& row_id, const Columns& cols) {
   if (!txn_.active()) return Status::IoError("write outside a transaction");
-  auto t = known_table(table);
+  auto t = known_table(txn_.store().model(), table);
   if (!t.ok()) return t.status();
-  const TableDef& def = replicated_tables()[static_cast<size_t>(t.value())];
+  const TableDef& def = txn_.store().model().table(t.value());
   std::vector<int> indexes;
   for (const auto& [name, value] : cols) {
     auto i = known_column(def, name);
@@ -169,6 +170,21 @@ Status WriteTxn::remove(const std::string& table, const std::string& row_id) {
 }
 
 // ---- reading ----
+
+Result<std::vector<RowChange>> read_row_changes(Store& store, const std::string& row_ids, const std::string& param) {
+  auto st = store.db().prepare(std::string("SELECT ") + kLogColumns + " FROM change_log WHERE row_id IN (" + row_ids +
+                               ") ORDER BY hlc, site");
+  if (!st.ok()) return st.status();
+  st->bind(1, param);
+  return read_log_rows(store, st.value());
+}
+
+Result<std::optional<std::vector<Value>>> stored_row(Store& store, int table, const std::string& row_id) {
+  auto row = store.rows().load(table, row_id);
+  if (!row.ok()) return row.status();
+  if (!row->exists) return std::optional<std::vector<Value>>{};
+  return std::optional<std::vector<Value>>{std::move(row->values)};
+}
 
 Result<std::vector<RowChange>> read_changes(Store& store, const ChangeQuery& q) {
   std::string sql = std::string("SELECT ") + kLogColumns + " FROM change_log WHERE ";
@@ -208,12 +224,6 @@ Result<std::vector<RowChange>> read_changes(Store& store, const ChangeQuery& q) 
   if (q.centers)
     for (size_t i = 0; i < q.centers->size(); ++i) s.bind(static_cast<int>(i + 10), (*q.centers)[i]);
   return read_log_rows(store, s);
-}
-
-std::size_t cell_count(const std::vector<RowChange>& changes) {
-  std::size_t n = 0;
-  for (const auto& c : changes) n += c.cells.size();
-  return n;
 }
 
 }  // namespace epsync

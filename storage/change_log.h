@@ -1,6 +1,6 @@
 // Change capture (SPEC §4): every local insert, update and delete of a replicated table records
-// its changed cells, in the same transaction as the row. A RowChange (one write to one row) is
-// also the unit that travels between sites and that merge.h applies.
+// its changed cells, in the same transaction as the row, as a RowChange (row_change.h): the
+// unit that travels between sites and that merge.h applies.
 #pragma once
 
 #include <cstdint>
@@ -10,38 +10,12 @@
 #include <vector>
 
 #include "storage/hlc.h"
+#include "storage/row_change.h"
 #include "storage/status.h"
 #include "storage/store.h"
 #include "storage/value.h"
 
 namespace epsync {
-
-// One cell of a row change. LWW is decided per cell.
-struct CellChange {
-  std::string column;
-  Value value;
-  HlcTime prev_hlc = 0;   // the version the writer overwrote; 0 and "" when the cell was empty
-  std::string prev_site;
-  bool operator==(const CellChange&) const = default;
-};
-
-// One write by one site to one row: its cells share the timestamp and the sequence number.
-struct RowChange {
-  std::string table;
-  std::string row_id;
-  std::string center;         // the row's owner: a centre id, or kReferenceOwner
-  HlcTime hlc = 0;
-  std::string site;           // the site that made it (128-bit id, hex)
-  std::int64_t site_seq = 0;  // its number in that site's contiguous sequence: 1, 2, 3...
-  std::string op;             // operator: who made it (an account name, never trainee data)
-  std::vector<CellChange> cells;
-  std::int64_t seq = 0;       // position in the log it was read from; local, not replicated
-
-  bool operator==(const RowChange& o) const {  // seq is local, so not compared
-    return table == o.table && row_id == o.row_id && center == o.center && hlc == o.hlc &&
-           site == o.site && site_seq == o.site_seq && op == o.op && cells == o.cells;
-  }
-};
 
 using Columns = std::vector<std::pair<std::string, Value>>;
 
@@ -85,7 +59,11 @@ struct ChangeQuery {
 };
 Result<std::vector<RowChange>> read_changes(Store& store, const ChangeQuery& q);
 
-// Counts cells across row changes.
-std::size_t cell_count(const std::vector<RowChange>& changes);
+// Every row change to the rows whose ids `row_ids` selects (SQL, a SELECT of ids with ?1 bound
+// to `param`), in (hlc, site) order: a row's or a group of rows' audit trail.
+Result<std::vector<RowChange>> read_row_changes(Store& store, const std::string& row_ids, const std::string& param);
+
+// The stored values of a row by column position, or nullopt when there is no such row.
+Result<std::optional<std::vector<Value>>> stored_row(Store& store, int table, const std::string& row_id);
 
 }  // namespace epsync

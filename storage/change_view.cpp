@@ -1,13 +1,13 @@
 #include "storage/change_view.h"
 
-#include "storage/log_record.h"
-#include "storage/pack.h"
+#include "storage/internal/log_record.h"
+#include "storage/internal/pack.h"
 #include "storage/schema.h"
 
 namespace epsync {
 
 Status view_log_row(Store& store, const Stmt& s, RowChangeView& out) {
-  const auto& tables = replicated_tables();
+  const auto& tables = store.model().tables;
   out.seq = s.column_int(0);
   auto site = store.site_uuid_view(s.column_int(1));
   if (!site.ok()) return site.status();
@@ -40,37 +40,6 @@ Status view_log_row(Store& store, const Stmt& s, RowChangeView& out) {
     }
   }
   return Status::Ok();
-}
-
-RowChange to_row_change(const RowChangeView& v) {
-  RowChange c;
-  c.table = v.table;
-  c.row_id = v.row_id;
-  c.center = v.center;
-  c.hlc = v.hlc;
-  c.site = v.site;
-  c.site_seq = v.site_seq;
-  c.op = v.op;
-  c.seq = v.seq;
-  c.cells.reserve(v.cells.size());
-  for (const auto& cell : v.cells)
-    c.cells.push_back({std::string(cell.column), to_value(cell.value), cell.prev_hlc, std::string(cell.prev_site)});
-  return c;
-}
-
-RowChangeView view_of(const RowChange& c) {
-  RowChangeView v;
-  v.table = c.table;
-  v.row_id = c.row_id;
-  v.center = c.center;
-  v.hlc = c.hlc;
-  v.site = c.site;
-  v.site_seq = c.site_seq;
-  v.op = c.op;
-  v.seq = c.seq;
-  v.cells.reserve(c.cells.size());
-  for (const auto& cell : c.cells) v.cells.push_back({cell.column, view_of(cell.value), cell.prev_hlc, cell.prev_site});
-  return v;
 }
 
 Result<std::vector<RowChange>> read_log_rows(Store& store, Stmt& s) {

@@ -9,43 +9,17 @@
 #include <variant>
 #include <vector>
 
-#include "storage/change_log.h"
+#include "storage/row_change.h"
 #include "storage/hlc.h"
 #include "storage/sqlite.h"
 #include "storage/status.h"
 #include "storage/store.h"
-#include "storage/value.h"
 
 namespace epsync {
-
-// The fields of CellChange and RowChange, by the same names, so that code written for one
-// (the wire encoder) reads the other.
-struct CellView {
-  std::string_view column;
-  ValueView value;
-  HlcTime prev_hlc = 0;
-  std::string_view prev_site;
-};
-
-struct RowChangeView {
-  std::string_view table;
-  std::string_view row_id;
-  std::string_view center;
-  HlcTime hlc = 0;
-  std::string_view site;
-  std::int64_t site_seq = 0;
-  std::string_view op;
-  std::vector<CellView> cells;  // its capacity is reused from row to row
-  std::int64_t seq = 0;
-};
 
 // Fills `out` from the current row of a statement that selects kLogColumns from change_log.
 // The views last until the statement steps again or the store forgets its sites (a rollback).
 Status view_log_row(Store& store, const Stmt& s, RowChangeView& out);
-
-RowChange to_row_change(const RowChangeView& v);
-// Views of a RowChange's own strings (valid while it lives and is unchanged).
-RowChangeView view_of(const RowChange& c);
 
 // One site's row changes with site_seq > after_site_seq, in order, read one at a time.
 class SiteChangeScan {

@@ -6,7 +6,7 @@ namespace epsync {
 
 Result<std::string> canonical_dump(Store& store, std::optional<std::string> center) {
   std::string out;
-  for (const auto& t : replicated_tables()) {
+  for (const auto& t : store.model().tables) {
     std::string cols = "id";
     for (const auto& c : t.columns) cols += ", " + c.name;
     std::string sql = "SELECT " + cols + " FROM " + t.name;

@@ -1,28 +1,50 @@
 #include "storage/merge.h"
 
-#include "storage/log_record.h"
+#include "storage/internal/log_record.h"
+#include "storage/internal/new_rows.h"
+#include "storage/internal/row_state.h"
 #include "storage/schema.h"
 
 namespace epsync {
 
-Status validate_row_change(const RowChange& c) {
-  const TableDef* t = find_table(c.table);
-  if (!t) return Status::InvalidInput("change for unknown table '" + c.table + "'");
+Status resolve_row_change(const DataModel& model, const RowChange& c, ChangeIndex& at) {
+  at.table = model.table_index(c.table);
+  if (at.table < 0) return Status::InvalidInput("change for unknown table '" + c.table + "'");
+  const TableDef& t = model.table(at.table);
   if (c.site.empty() || c.site_seq <= 0 || c.row_id.empty() || c.hlc <= 0 || c.center.empty())
     return Status::InvalidInput("change without a valid origin, sequence, row id, owner or timestamp");
   if (c.row_id.size() > 64) return Status::InvalidInput("change with an overlong row id");
   if (c.cells.empty()) return Status::InvalidInput("change without cells");
   std::uint64_t seen = 0;
-  for (const auto& cell : c.cells) {
-    int i = t->column_index(cell.column);
+  for (std::size_t k = 0; k < c.cells.size(); ++k) {
+    const CellChange& cell = c.cells[k];
+    int i = t.column_index(cell.column);
     if (i < 0) return Status::InvalidInput("change for unknown column '" + cell.column + "' in " + c.table);
     if (seen & (std::uint64_t{1} << i)) return Status::InvalidInput("change names column " + cell.column + " twice");
     seen |= std::uint64_t{1} << i;
     if (cell.column == kOwnerColumn && cell.value != Value(c.center))
       return Status::InvalidInput("change sets an owner other than the one it carries");
+    at.columns[k] = static_cast<std::int8_t>(i);  // k < 64: no column is named twice
   }
   return Status::Ok();
 }
+
+Status validate_row_change(const DataModel& model, const RowChange& c) {
+  ChangeIndex at;
+  return resolve_row_change(model, c, at);
+}
+
+// A write to a safety-relevant column that lost to, or overwrote, one made without seeing it.
+struct Merger::LostWrite {
+  int column;
+  bool incoming_lost;
+  Value loser_value, winner_value;
+  CellVersion loser, winner;
+};
+
+Merger::Merger(StoreTxn& txn, MergeOptions opt)
+    : txn_(txn), opt_(opt), new_rows_(std::make_unique<NewRowRun>(txn.store())) {}
+Merger::~Merger() = default;
 
 Result<std::int64_t> Merger::hwm(const std::string& site) {
   auto it = hwm_.find(site);
@@ -82,8 +104,7 @@ Status Merger::advance_hwm(const std::string& site, std::int64_t site_key, std::
 }
 
 Status Merger::flush_new_rows() {
-  return new_rows_.flush([this](const NewRow& r) { return merge_cells(*r.change, r.table, r.site, r.cells); },
-                         stats_.applied);
+  return new_rows_->flush([this](const LogRecord& r) { return merge_cells(r); }, stats_.applied);
 }
 
 Status Merger::finish() {
@@ -120,7 +141,31 @@ Result<std::string> Merger::operator_of(const std::string& row_id, std::int64_t 
 }
 
 Status Merger::apply(const RowChange& c) {
-  if (!opt_.validated) EPSYNC_RETURN_IF_ERROR(validate_row_change(c));
+  ChangeIndex at;
+  EPSYNC_RETURN_IF_ERROR(resolve_row_change(txn_.store().model(), c, at));
+  return apply(c, at);
+}
+
+Result<LogRecord> Merger::log_record(const RowChange& c, const ChangeIndex& at) {
+  Store& store = txn_.store();
+  auto site = store.site_key(c.site);
+  if (!site.ok()) return site.status();
+  LogRecord r{at.table, &c.row_id, &c.center, c.hlc, site.value(), c.site_seq, &c.op, {}, &c};
+  r.cells.reserve(c.cells.size());
+  for (std::size_t k = 0; k < c.cells.size(); ++k) {
+    const CellChange& cell = c.cells[k];
+    std::int64_t prev_site = 0;
+    if (!cell.prev_site.empty()) {
+      auto key = store.site_key(cell.prev_site);
+      if (!key.ok()) return key.status();
+      prev_site = key.value();
+    }
+    r.cells.push_back({at.columns[k], &cell.value, cell.prev_hlc, prev_site});
+  }
+  return r;
+}
+
+Status Merger::apply(const RowChange& c, const ChangeIndex& at) {
   const auto cells = static_cast<std::int64_t>(c.cells.size());
   auto h = hwm(c.site);
   if (!h.ok()) return h.status();
@@ -130,71 +175,65 @@ Status Merger::apply(const RowChange& c) {
   }
   Store& store = txn_.store();
   EPSYNC_RETURN_IF_ERROR(store.clock().observe(c.hlc, opt_.max_ahead_ms));
-
-  int table = table_index(c.table);
-  const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
-  auto site = store.site_key(c.site);
-  if (!site.ok()) return site.status();
-  std::vector<LogCell> log_cells;
-  log_cells.reserve(c.cells.size());
-  for (const auto& cell : c.cells) {
-    std::int64_t prev_site = 0;
-    if (!cell.prev_site.empty()) {
-      auto k = store.site_key(cell.prev_site);
-      if (!k.ok()) return k.status();
-      prev_site = k.value();
-    }
-    log_cells.push_back({def.column_index(cell.column), &cell.value, cell.prev_hlc, prev_site});
-  }
-  auto early = has_early(c.site, site.value());
+  auto record = log_record(c, at);
+  if (!record.ok()) return record.status();
+  LogRecord& r = record.value();
+  auto early = has_early(c.site, r.site);
   if (!early.ok()) return early.status();
-  if (log_cells.front().column == 0 && c.site_seq == h.value() + 1 && !early.value() && !new_rows_.holds(c.row_id)) {
+  const bool first_write = r.cells.front().column == 0;  // only a row's first write carries its owner
+  if (first_write && c.site_seq == h.value() + 1 && !early.value() && !new_rows_->holds(c.row_id)) {
     // The next change of its site and a row's first write: its log record cannot exist yet, and
     // the row most likely does not. Queue it; the run is written many rows per statement.
-    if (new_rows_.full()) EPSYNC_RETURN_IF_ERROR(flush_new_rows());
+    if (new_rows_->full()) EPSYNC_RETURN_IF_ERROR(flush_new_rows());
     hwm_[c.site] = c.site_seq;
     dirty_[c.site] = true;
-    new_rows_.add({&c, table, site.value(), std::move(log_cells)});
+    new_rows_->add(std::move(r));
     return Status::Ok();
   }
   EPSYNC_RETURN_IF_ERROR(flush_new_rows());  // what follows reads the log and rows as they are
-  auto added = append_log(store, {table, &c.row_id, &c.center, c.hlc, site.value(), c.site_seq, &c.op, &log_cells});
+  auto added = append_log(store, r);
   if (!added.ok()) return added.status();
   if (!added.value()) {  // arrived before, out of order
     stats_.duplicates += cells;
     return Status::Ok();
   }
-  EPSYNC_RETURN_IF_ERROR(advance_hwm(c.site, site.value(), c.site_seq));
-
-  if (log_cells.front().column == 0) {
-    // A row's first write carries its owner: try creating it without reading first.
-    RowState fresh;
-    fresh.values.resize(def.columns.size());
-    fresh.versions.resize(def.columns.size());
-    for (const auto& lc : log_cells) {
-      fresh.values[static_cast<size_t>(lc.column)] = *lc.value;
-      fresh.versions[static_cast<size_t>(lc.column)] = {c.hlc, site.value(), lc.prev_hlc, lc.prev_site};
-    }
-    auto inserted = store.rows().insert_if_new(table, c.row_id, fresh);
-    if (!inserted.ok()) return inserted.status();
-    if (inserted.value()) {
-      stats_.applied += cells;
-      return Status::Ok();
-    }
+  EPSYNC_RETURN_IF_ERROR(advance_hwm(c.site, r.site, c.site_seq));
+  if (first_write) {
+    auto created = create_row(r);
+    if (!created.ok() || created.value()) return created.status();
   }
-  return merge_cells(c, table, site.value(), log_cells);
+  return merge_cells(r);
+}
+
+// A row's first write carries its owner: tries creating the row without reading first. False
+// when the row exists already (written before its first write arrived).
+Result<bool> Merger::create_row(const LogRecord& r) {
+  Store& store = txn_.store();
+  const TableDef& def = store.model().table(r.table);
+  RowState fresh;
+  fresh.values.resize(def.columns.size());
+  fresh.versions.resize(def.columns.size());
+  for (const auto& lc : r.cells) {
+    fresh.values[static_cast<size_t>(lc.column)] = *lc.value;
+    fresh.versions[static_cast<size_t>(lc.column)] = {r.hlc, r.site, lc.prev_hlc, lc.prev_site};
+  }
+  auto inserted = store.rows().insert_if_new(r.table, *r.row_id, fresh);
+  if (!inserted.ok()) return inserted.status();
+  if (inserted.value()) stats_.applied += static_cast<std::int64_t>(r.cells.size());
+  return inserted.value();
 }
 
 // Merges a change's cells into the row as stored (or into a new row), cell by cell.
-Status Merger::merge_cells(const RowChange& c, int table, std::int64_t site_key, const std::vector<LogCell>& log_cells) {
+Status Merger::merge_cells(const LogRecord& r) {
+  const RowChange& c = *r.change;
   Store& store = txn_.store();
-  const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
-  auto row = store.rows().load(table, c.row_id);
-  if (!row.ok()) return row.status();
-  RowState& r = row.value();
+  const TableDef& def = store.model().table(r.table);
+  auto loaded = store.rows().load(r.table, c.row_id);
+  if (!loaded.ok()) return loaded.status();
+  RowState& row = loaded.value();
   // A row's owner never changes (SPEC §4): a change claiming another owner than the stored one is
   // refused, whoever sends it. (A row written before its first write arrived has no owner yet.)
-  const Value& owner = r.values[0];
+  const Value& owner = row.values[0];
   const auto* owner_id = std::get_if<std::string>(&owner);
   if (!is_null(owner) && (!owner_id || *owner_id != c.center)) {
     forbidden_ = &c;
@@ -202,34 +241,28 @@ Status Merger::merge_cells(const RowChange& c, int table, std::int64_t site_key,
                              " row its sender does not own");
   }
   std::uint64_t changed = 0;
-  struct Lost {
-    int column;
-    bool incoming_lost;
-    Value loser_value, winner_value;
-    CellVersion loser, winner;
-  };
-  std::vector<Lost> lost;
-  for (const auto& lc : log_cells) {
+  std::vector<LostWrite> lost;
+  for (const auto& lc : r.cells) {
     auto i = static_cast<size_t>(lc.column);
-    CellVersion& w = r.versions[i];
+    CellVersion& w = row.versions[i];
     bool wins = true;
     if (w.hlc != 0) {
       auto o = outranks(c.hlc, c.site, w.hlc, w.site);
       if (!o.ok()) return o.status();
       wins = o.value();
     }
-    CellVersion incoming{c.hlc, site_key, lc.prev_hlc, lc.prev_site};
-    if (w.hlc != 0 && def.columns[i].safety_relevant) {
+    CellVersion incoming{c.hlc, r.site, lc.prev_hlc, lc.prev_site};
+    if (w.hlc != 0 && def.columns[i].safety.possible()) {
       if (wins && !(lc.prev_hlc == w.hlc && lc.prev_site == w.site)) {
         // The incoming write overwrites a value its writer never saw.
-        lost.push_back({lc.column, false, r.values[i], *lc.value, w, incoming});
-      } else if (!wins && !(w.prev_hlc == c.hlc && w.prev_site == site_key)) {
+        lost.push_back({lc.column, false, row.values[i], *lc.value, w, incoming});
+      } else if (!wins && !(w.prev_hlc == c.hlc && w.prev_site == r.site)) {
         // The incoming write loses to one made without seeing it.
-        lost.push_back({lc.column, true, *lc.value, r.values[i], incoming, w});
+        lost.push_back({lc.column, true, *lc.value, row.values[i], incoming, w});
       }
     }
     if (wins) {
-      r.values[i] = *lc.value;
+      row.values[i] = *lc.value;
       w = incoming;
       changed |= std::uint64_t{1} << i;
       stats_.applied += 1;
@@ -237,22 +270,22 @@ Status Merger::merge_cells(const RowChange& c, int table, std::int64_t site_key,
       stats_.superseded += 1;
     }
   }
-  if (changed) EPSYNC_RETURN_IF_ERROR(store.rows().write(table, c.row_id, r, changed));
+  if (changed) EPSYNC_RETURN_IF_ERROR(store.rows().write(r.table, c.row_id, row, changed));
+  return lost.empty() ? Status::Ok() : log_conflicts(c, def, row.values, lost);
+}
 
-  if (lost.empty()) return Status::Ok();
-  if (c.table == "document_check") {
-    // Only the criminal-record and immigration-record statuses are safety-relevant. If the row's
-    // kind has not arrived yet, err on the side of keeping the conflict.
-    const Value& kind = r.values[static_cast<size_t>(def.column_index("kind"))];
-    if (auto* k = std::get_if<std::string>(&kind); k && *k != "criminal-record" && *k != "immigration-record")
-      return Status::Ok();
-  }
+// Logs lost writes to safety-relevant columns for review; `row` is the row as merged.
+Status Merger::log_conflicts(const RowChange& c, const TableDef& def, const std::vector<Value>& row,
+                             const std::vector<LostWrite>& lost) {
+  Store& store = txn_.store();
   auto st = txn_.db().cached(
       "INSERT OR IGNORE INTO conflict (detected_hlc, tbl, row_id, col, center, winner_val, "
       "winner_hlc, winner_site, loser_val, loser_hlc, loser_site, loser_operator) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   for (const auto& l : lost) {
+    // Some columns are safety-relevant only for some rows (by the row as merged).
+    if (!def.columns[static_cast<size_t>(l.column)].safety.holds_for(row)) continue;
     auto winner_site = store.site_uuid(l.winner.site);
     auto loser_site = store.site_uuid(l.loser.site);
     if (!winner_site.ok()) return winner_site.status();
@@ -274,14 +307,9 @@ Status Merger::merge_cells(const RowChange& c, int table, std::int64_t site_key,
   return Status::Ok();
 }
 
-Result<std::optional<std::vector<Value>>> Merger::stored_values(const RowChange& c) {
+Result<std::optional<std::vector<Value>>> Merger::stored_values(const RowChange& c, const ChangeIndex& at) {
   EPSYNC_RETURN_IF_ERROR(flush_new_rows());
-  const int table = table_index(c.table);
-  if (table < 0) return Status::InvalidInput("change for unknown table '" + c.table + "'");
-  auto row = txn_.store().rows().load(table, c.row_id);
-  if (!row.ok()) return row.status();
-  if (!row->exists) return std::optional<std::vector<Value>>{};
-  return std::optional<std::vector<Value>>{std::move(row->values)};
+  return stored_row(txn_.store(), at.table, c.row_id);
 }
 
 Result<bool> Merger::holds(const RowChange& c) {

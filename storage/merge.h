@@ -4,26 +4,28 @@
 // conflict log; per-site high-water marks make a re-sent batch a cheap no-op.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "storage/change_log.h"
-#include "storage/new_rows.h"
+#include "storage/schema.h"
 #include "storage/status.h"
 #include "storage/store.h"
 
 namespace epsync {
 
+class NewRowRun;   // storage/internal/new_rows.h
+struct LogRecord;  // storage/internal/log_record.h
+
 struct MergeOptions {
   // Refuse changes stamped further than this ahead of our clock (0: no bound). The hub sets it
   // (SPEC §4, default 5 min) so a centre whose clock is a year fast cannot win every conflict.
   std::int64_t max_ahead_ms = 0;
-  // The caller has already checked every change with validate_row_change (the hub does, before
-  // its own cell validation); apply then skips that second pass.
-  bool validated = false;
 };
 
 // Counted in cells.
@@ -34,9 +36,18 @@ struct MergeStats {
   std::int64_t conflicts = 0;   // lost concurrent writes logged for review
 };
 
+// Where a row change's names point in the model: its table's position and, cell by cell, its
+// columns' positions. The hub resolves each change once, when it checks it, and merges with that.
+struct ChangeIndex {
+  int table = -1;
+  std::array<std::int8_t, 64> columns{};  // columns[k]: the position of cell k's column
+};
+
 // Checks a row change's shape (known table and columns, origin, sequence, timestamp) without
-// touching a store. The hub runs it on every change before anything is applied.
-Status validate_row_change(const RowChange& c);
+// touching a store, and resolves its names into `at`. The hub runs it on every change before
+// anything is applied.
+Status resolve_row_change(const DataModel& model, const RowChange& c, ChangeIndex& at);
+Status validate_row_change(const DataModel& model, const RowChange& c);
 
 // Applies row changes inside a StoreTxn the caller owns, so one transaction can take many
 // batches (the hub's group commit). Call finish() before committing.
@@ -46,12 +57,17 @@ Status validate_row_change(const RowChange& c);
 // error may surface from a later call than the change's own. Either way the caller rolls back.
 class Merger {
  public:
-  Merger(StoreTxn& txn, MergeOptions opt = {}) : txn_(txn), opt_(opt), new_rows_(txn.store()) {}
+  explicit Merger(StoreTxn& txn, MergeOptions opt = {});
+  ~Merger();
+  Merger(const Merger&) = delete;
+  Merger& operator=(const Merger&) = delete;
   // Applies one row change. A clock-skew refusal (kClockSkew) concerns this change alone and
   // leaves nothing of it applied; the caller may carry on. A change to a row whose stored owner
   // is not the owner it carries fails with kForbidden (see forbidden()). Any other error: roll
   // back.
   Status apply(const RowChange& c);
+  // The same for a change the caller has checked and resolved (resolve_row_change).
+  Status apply(const RowChange& c, const ChangeIndex& at);
   // Counts a row change as received without applying it (the hub's quarantine), so the changes
   // after it keep flowing and a re-send is recognised as a duplicate.
   Status set_aside(const RowChange& c);
@@ -59,7 +75,7 @@ class Merger {
   // The stored values of the row `c` writes to, by column position, as merged so far (first writes
   // still queued are written first); nullopt when the row does not exist yet. For checks that need
   // the row before the change is applied (the hub's row rules and owner check).
-  Result<std::optional<std::vector<Value>>> stored_values(const RowChange& c);
+  Result<std::optional<std::vector<Value>>> stored_values(const RowChange& c, const ChangeIndex& at);
   // Whether this store already holds `c` by its site's high-water mark (a re-send).
   Result<bool> holds(const RowChange& c);
   const MergeStats& stats() const { return stats_; }  // complete after finish()
@@ -70,7 +86,13 @@ class Merger {
  private:
   Status flush_new_rows();
   Result<bool> has_early(const std::string& site, std::int64_t site_key);
-  Status merge_cells(const RowChange& c, int table, std::int64_t site, const std::vector<LogCell>& cells);
+  // A write to a safety-relevant column that lost to, or overwrote, one made without seeing it.
+  struct LostWrite;
+  Result<LogRecord> log_record(const RowChange& c, const ChangeIndex& at);
+  Result<bool> create_row(const LogRecord& r);
+  Status merge_cells(const LogRecord& r);
+  Status log_conflicts(const RowChange& c, const TableDef& def, const std::vector<Value>& row,
+                       const std::vector<LostWrite>& lost);
   Result<std::int64_t> hwm(const std::string& site);
   Status advance_hwm(const std::string& site, std::int64_t site_key, std::int64_t seq);
   Result<bool> outranks(HlcTime a_hlc, const std::string& a_site, HlcTime b_hlc, std::int64_t b_site);
@@ -83,7 +105,7 @@ class Merger {
   // Sites with changes stored beyond their high-water mark (arrived out of order). Starts
   // pessimistic for a site whose log this merger has not seen in order yet.
   std::unordered_map<std::string, bool> early_;
-  NewRowRun new_rows_;
+  std::unique_ptr<NewRowRun> new_rows_;
   MergeStats stats_;
   const RowChange* forbidden_ = nullptr;
 };

@@ -1,8 +1,8 @@
-#include "storage/new_rows.h"
+#include "storage/internal/new_rows.h"
 
 #include <map>
 
-#include "storage/row_state.h"
+#include "storage/internal/row_state.h"
 #include "storage/schema.h"
 
 namespace epsync {
@@ -23,15 +23,15 @@ std::string values_list(std::size_t rows, std::size_t params) {
 
 }  // namespace
 
-void NewRowRun::add(NewRow row) {
-  ids_.insert(std::string_view(row.change->row_id));
+void NewRowRun::add(LogRecord row) {
+  ids_.insert(std::string_view(*row.row_id));
   queued_.push_back(std::move(row));
 }
 
-Status NewRowRun::flush(const std::function<Status(const NewRow&)>& existing, std::int64_t& applied) {
+Status NewRowRun::flush(const std::function<Status(const LogRecord&)>& existing, std::int64_t& applied) {
   if (queued_.empty()) return Status::Ok();
   EPSYNC_RETURN_IF_ERROR(append_logs());
-  std::map<int, std::vector<const NewRow*>> by_table;
+  std::map<int, std::vector<const LogRecord*>> by_table;
   for (const auto& r : queued_) by_table[r.table].push_back(&r);
   for (const auto& [table, rows] : by_table)
     EPSYNC_RETURN_IF_ERROR(create_rows(table, rows, existing, applied));
@@ -55,11 +55,10 @@ Status NewRowRun::append_logs() {
     bodies.clear();
     for (std::size_t k = 0; k < n; ++k) bodies.push_back(pack_log_body(queued_[from + k].cells));
     for (std::size_t k = 0; k < n; ++k) {
-      const NewRow& r = queued_[from + k];
-      const RowChange& c = *r.change;
+      const LogRecord& r = queued_[from + k];
       const int p = static_cast<int>(k * kParams);
-      s.bind(p + 1, r.site).bind(p + 2, c.site_seq).bind(p + 3, r.table).bind_ref(p + 4, c.row_id);
-      s.bind_ref(p + 5, c.center).bind(p + 6, c.hlc).bind_ref(p + 7, c.op).bind_blob_ref(p + 8, bodies[k]);
+      s.bind(p + 1, r.site).bind(p + 2, r.site_seq).bind(p + 3, r.table).bind_ref(p + 4, *r.row_id);
+      s.bind_ref(p + 5, *r.center).bind(p + 6, r.hlc).bind_ref(p + 7, *r.op).bind_blob_ref(p + 8, bodies[k]);
     }
     EPSYNC_RETURN_IF_ERROR(s.run_all_rebound());  // binds every parameter above
     if (static_cast<std::size_t>(store_.db().changes()) != n)
@@ -68,9 +67,9 @@ Status NewRowRun::append_logs() {
   return Status::Ok();
 }
 
-Status NewRowRun::create_rows(int table, const std::vector<const NewRow*>& rows,
-                              const std::function<Status(const NewRow&)>& existing, std::int64_t& applied) {
-  const TableDef& def = replicated_tables()[static_cast<size_t>(table)];
+Status NewRowRun::create_rows(int table, const std::vector<const LogRecord*>& rows,
+                              const std::function<Status(const LogRecord&)>& existing, std::int64_t& applied) {
+  const TableDef& def = store_.model().table(table);
   const std::size_t params = def.columns.size() + 2;  // id, versions, the columns
   const int deleted = def.column_index(kDeletedColumn);
   std::string names = "id, " + std::string(kVersionsColumn);
@@ -86,18 +85,18 @@ Status NewRowRun::create_rows(int table, const std::vector<const NewRow*>& rows,
     Stmt& s = **st;
     versions.clear();
     for (std::size_t k = 0; k < n; ++k) {
-      const NewRow& r = *rows[from + k];
+      const LogRecord& r = *rows[from + k];
       std::fill(cell_versions.begin(), cell_versions.end(), CellVersion{});
       for (const auto& lc : r.cells)
-        cell_versions[static_cast<size_t>(lc.column)] = {r.change->hlc, r.site, lc.prev_hlc, lc.prev_site};
+        cell_versions[static_cast<size_t>(lc.column)] = {r.hlc, r.site, lc.prev_hlc, lc.prev_site};
       versions.push_back(pack_versions(cell_versions));
     }
     for (std::size_t k = 0; k < n; ++k) {
-      const NewRow& r = *rows[from + k];
+      const LogRecord& r = *rows[from + k];
       std::fill(values.begin(), values.end(), nullptr);
       for (const auto& lc : r.cells) values[static_cast<size_t>(lc.column)] = lc.value;
       const int p = static_cast<int>(k * params);
-      s.bind_ref(p + 1, r.change->row_id).bind_blob_ref(p + 2, versions[k]);
+      s.bind_ref(p + 1, *r.row_id).bind_blob_ref(p + 2, versions[k]);
       for (std::size_t i = 0; i < values.size(); ++i) {
         const int at = p + 3 + static_cast<int>(i);
         // deleted is NOT NULL DEFAULT 0: a row whose first write leaves it out is "not deleted".
@@ -114,11 +113,11 @@ Status NewRowRun::create_rows(int table, const std::vector<const NewRow*>& rows,
     // Some rows were here already (rare: written before their first write arrived). A row this
     // statement created carries this change's version on its owner cell; any other is merged.
     for (std::size_t k = 0; k < n; ++k) {
-      const NewRow& r = *rows[from + k];
-      auto row = store_.rows().load(table, r.change->row_id);
+      const LogRecord& r = *rows[from + k];
+      auto row = store_.rows().load(table, *r.row_id);
       if (!row.ok()) return row.status();
       const CellVersion& owner = row->versions[0];
-      if (owner.hlc == r.change->hlc && owner.site == r.site) {
+      if (owner.hlc == r.hlc && owner.site == r.site) {
         applied += static_cast<std::int64_t>(r.cells.size());
       } else {
         EPSYNC_RETURN_IF_ERROR(existing(r));

@@ -1,6 +1,6 @@
-#include "storage/row_state.h"
+#include "storage/internal/row_state.h"
 
-#include "storage/pack.h"
+#include "storage/internal/pack.h"
 #include "storage/schema.h"
 
 namespace epsync {
@@ -67,7 +67,7 @@ bool unpack_versions(std::string_view blob, std::vector<CellVersion>& out) {
 }
 
 Result<RowState> RowStore::load(int table, const std::string& row_id) {
-  const TableDef& t = replicated_tables()[static_cast<size_t>(table)];
+  const TableDef& t = model_.table(table);
   auto& st = select_[table];
   if (!st) {
     std::string sql = "SELECT " + std::string(kVersionsColumn);
@@ -98,7 +98,7 @@ Result<RowState> RowStore::load(int table, const std::string& row_id) {
 Stmt* RowStore::insert_statement(int table, bool if_new) {
   auto& ins = (if_new ? insert_new_ : insert_)[table];
   if (!ins) {
-    const TableDef& t = replicated_tables()[static_cast<size_t>(table)];
+    const TableDef& t = model_.table(table);
     std::string names = "id, " + std::string(kVersionsColumn), params = "?1, ?2";
     for (size_t i = 0; i < t.columns.size(); ++i) {
       names += ", " + t.columns[i].name;
@@ -126,7 +126,7 @@ void bind_row(Stmt& st, const TableDef& t, const std::string& row_id, const RowS
 }  // namespace
 
 Result<bool> RowStore::insert_if_new(int table, const std::string& row_id, const RowState& row) {
-  const TableDef& t = replicated_tables()[static_cast<size_t>(table)];
+  const TableDef& t = model_.table(table);
   Stmt* st = insert_statement(table, true);
   if (!st) return Status::IoError("cannot prepare the insert into " + t.name);
   const std::string versions = pack_versions(row.versions);
@@ -136,7 +136,7 @@ Result<bool> RowStore::insert_if_new(int table, const std::string& row_id, const
 }
 
 Status RowStore::write(int table, const std::string& row_id, const RowState& row, std::uint64_t changed) {
-  const TableDef& t = replicated_tables()[static_cast<size_t>(table)];
+  const TableDef& t = model_.table(table);
   Stmt* st = nullptr;
   if (!row.exists) {
     st = insert_statement(table, false);

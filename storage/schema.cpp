@@ -1,5 +1,7 @@
 #include "storage/schema.h"
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "storage/sqlite.h"
@@ -9,32 +11,6 @@ namespace epsync {
 namespace {
 
 using T = ColumnType;
-
-std::vector<TableDef> make_tables() {
-  auto base = [](std::vector<ColumnDef> cols) {
-    cols.insert(cols.begin(), ColumnDef{std::string(kOwnerColumn), T::kText, false});
-    cols.push_back(ColumnDef{std::string(kDeletedColumn), T::kInteger, false});
-    return cols;
-  };
-  return {
-      {"center", true, base({{"name"}, {"region"}})},
-      {"rules", true, base({{"value"}})},
-      {"trainee", false,
-       base({{"iin"}, {"surname"}, {"given_name"}, {"patronymic"}, {"birth_date"}, {"sex"},
-             {"phone"}, {"sector"}, {"status"}})},
-      {"korean_course", false, base({{"trainee_id"}, {"hours", T::kInteger}, {"level"}})},
-      {"test_result", false,
-       base({{"trainee_id"}, {"kind"}, {"test_date"}, {"score", T::kInteger, true}, {"source"}})},
-      {"medical_check", false,
-       base({{"trainee_id"}, {"check_date"}, {"result", T::kText, true},
-             {"valid_until", T::kText, true}, {"clinic"}})},
-      // status is safety-relevant for criminal-record and immigration-record rows only; the merge
-      // checks the row's kind (see merge.cpp).
-      {"document_check", false,
-       base({{"trainee_id"}, {"kind"}, {"status", T::kText, true}, {"number"}, {"issued"},
-             {"expires"}, {"note"}})},
-  };
-}
 
 std::string create_replicated_table(const TableDef& t) {
   // Deliberately permissive: no NOT NULL, CHECK or foreign keys, because a merge must be able to
@@ -57,8 +33,8 @@ std::string create_replicated_table(const TableDef& t) {
   return sql;
 }
 
-std::string schema_v1() {
-  std::string sql = R"sql(
+// Version 1: the engine's own tables, then the model's replicated tables (and its own SQL).
+const char* kSchemaV1 = R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value ANY) STRICT;
 
 -- Site ids (128-bit, hex) interned to small integers for compact local storage.
@@ -98,12 +74,6 @@ CREATE TABLE conflict (
   UNIQUE (tbl, row_id, col, loser_hlc, loser_site)
 ) STRICT;
 )sql";
-  for (const auto& t : replicated_tables()) sql += create_replicated_table(t);
-  sql += "CREATE INDEX trainee_iin ON trainee (iin);\n";
-  for (const char* child : {"korean_course", "test_result", "medical_check", "document_check"})
-    sql += std::string("CREATE INDEX ") + child + "_trainee ON " + child + " (trainee_id);\n";
-  return sql;
-}
 
 // Version 2: what sync keeps beside the replicated data.
 const char* kSchemaV2 = R"sql(
@@ -164,10 +134,17 @@ CREATE TABLE refused (
 ) STRICT;
 )sql";
 
-// migrations[i] takes a store from user_version i to i+1. Never edit a released one; append.
-const std::vector<std::string>& migrations() {
-  static const std::vector<std::string> m = {schema_v1(), kSchemaV2, kSchemaV3};
-  return m;
+// kEngineMigrations[i] takes a store from user_version i to i+1. Never edit a released one; append.
+const char* const kEngineMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
+constexpr int kEngineVersions = static_cast<int>(sizeof kEngineMigrations / sizeof kEngineMigrations[0]);
+
+// The SQL of the step from user_version `v` to v + 1: the engine's, then the model's.
+std::string migration(const DataModel& model, int v) {
+  std::string sql = v < kEngineVersions ? kEngineMigrations[v] : "";
+  if (v == 0)
+    for (const auto& t : model.tables) sql += create_replicated_table(t);
+  if (static_cast<std::size_t>(v) < model.migrations.size()) sql += model.migrations[static_cast<std::size_t>(v)];
+  return sql;
 }
 
 }  // namespace
@@ -192,57 +169,69 @@ int TableDef::column_index(std::string_view n) const {
   return -1;
 }
 
-int table_index(std::string_view name) {
-  const auto& t = replicated_tables();
-  for (size_t i = 0; i < t.size(); ++i)
-    if (t[i].name == name) return static_cast<int>(i);
+bool SafetyRule::holds_for(const std::vector<Value>& row) const {
+  switch (when) {
+    case When::kNever:
+      return false;
+    case When::kAlways:
+      return true;
+    case When::kColumnIn: {
+      if (column_index < 0) return true;
+      const auto* v = std::get_if<std::string>(&row[static_cast<std::size_t>(column_index)]);
+      if (!v) return true;
+      for (const auto& allowed : values)
+        if (*v == allowed) return true;
+      return false;
+    }
+  }
+  return true;
+}
+
+int DataModel::table_index(std::string_view name) const {
+  for (size_t i = 0; i < tables.size(); ++i)
+    if (tables[i].name == name) return static_cast<int>(i);
   return -1;
 }
 
-namespace {
-// Fills by_slot; two names sharing a slot leave it 0, so lookups there scan.
-void index_columns(TableDef& t) {
-  t.by_slot.fill(-1);
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    auto& slot = t.by_slot[TableDef::name_slot(t.columns[i].name)];
-    slot = slot == -1 ? static_cast<std::int8_t>(i + 1) : 0;
+const TableDef* DataModel::find_table(std::string_view name) const {
+  const int i = table_index(name);
+  return i < 0 ? nullptr : &tables[static_cast<size_t>(i)];
+}
+
+int DataModel::schema_version() const {
+  return std::max(kEngineVersions, static_cast<int>(migrations.size()));
+}
+
+void DataModel::index() {
+  for (auto& t : tables) {
+    // Two names sharing a slot leave it 0, so lookups there scan.
+    t.by_slot.fill(-1);
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      auto& slot = t.by_slot[TableDef::name_slot(t.columns[i].name)];
+      slot = slot == -1 ? static_cast<std::int8_t>(i + 1) : 0;
+    }
+    for (auto& c : t.columns)
+      if (c.safety.when == SafetyRule::When::kColumnIn) c.safety.column_index = t.column_index(c.safety.column);
   }
 }
-}  // namespace
 
-const std::vector<TableDef>& replicated_tables() {
-  static const std::vector<TableDef> tables = [] {
-    auto t = make_tables();
-    for (auto& table : t) index_columns(table);
-    return t;
-  }();
-  return tables;
-}
-
-const TableDef* find_table(std::string_view name) {
-  for (const auto& t : replicated_tables())
-    if (t.name == name) return &t;
-  return nullptr;
-}
-
-int latest_schema_version() { return static_cast<int>(migrations().size()); }
-
-Status migrate(Db& db, int target) {
-  if (target < 0) target = latest_schema_version();
+Status migrate(Db& db, const DataModel& model, int target) {
+  const int latest = model.schema_version();
+  if (target < 0) target = latest;
   auto st = db.prepare("PRAGMA user_version");
   if (!st.ok()) return st.status();
   auto row = st->step();
   if (!row.ok()) return row.status();
   int version = static_cast<int>(st->column_int(0));
   st->reset();
-  if (version > latest_schema_version())
+  if (version > latest)
     return Status::Version("store schema version " + std::to_string(version) +
                            " is newer than this epsync understands (" +
-                           std::to_string(latest_schema_version()) + "); upgrade epsync");
+                           std::to_string(latest) + "); upgrade epsync");
   for (int v = version; v < target; ++v) {
     Txn txn(db);
     EPSYNC_RETURN_IF_ERROR(txn.begin());
-    EPSYNC_RETURN_IF_ERROR(db.exec(migrations()[static_cast<size_t>(v)]).prefixed(
+    EPSYNC_RETURN_IF_ERROR(db.exec(migration(model, v)).prefixed(
         "migrating schema " + std::to_string(v) + " -> " + std::to_string(v + 1)));
     EPSYNC_RETURN_IF_ERROR(db.exec("PRAGMA application_id = " + std::to_string(kApplicationId) +
                                    "; PRAGMA user_version = " + std::to_string(v + 1)));

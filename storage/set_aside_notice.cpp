@@ -39,8 +39,7 @@ Result<std::vector<SetAsideNotice>> set_aside_notices(Store& s) {
     n.received_ms = st->column_int(1);
     n.reason = st->column_text(2);
     const auto table = st->column_int(3);
-    if (table >= 0 && static_cast<std::size_t>(table) < replicated_tables().size())
-      n.table = replicated_tables()[static_cast<std::size_t>(table)].name;
+    if (table >= 0 && static_cast<std::size_t>(table) < s.model().tables.size()) n.table = s.model().table(static_cast<int>(table)).name;
     n.row_id = st->column_text(4);
     out.push_back(std::move(n));
   }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "storage/internal/row_state.h"
 #include "storage/schema.h"
 
 namespace epsync {
@@ -134,6 +135,7 @@ std::string new_row_id() {
 }
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions opt) {
+  if (!opt.model) return Status::InvalidInput("opening " + path + " without a data model");
   bool exists = std::filesystem::exists(path);
   if (!exists && !opt.create)
     return Status::NotFound(path + " does not exist; run `epsync init` first");
@@ -160,7 +162,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions
                                       capture_active_fn, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return s->db_->error(rc, "registering functions");
   EPSYNC_RETURN_IF_ERROR(s->initialise().prefixed(path));
-  s->rows_ = std::make_unique<RowStore>(*s->db_);
+  s->rows_ = std::make_unique<RowStore>(*s->db_, *s->opt_.model);
   return s;
 }
 
@@ -181,7 +183,7 @@ Status Store::initialise() {
   // it makes each multi-row log insert keep a statement journal, 7% of a catch-up's apply.
   // Savepoint journals stay in memory rather than in temporary files.
   EPSYNC_RETURN_IF_ERROR(db_->exec("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY"));
-  EPSYNC_RETURN_IF_ERROR(migrate(*db_));
+  EPSYNC_RETURN_IF_ERROR(migrate(*db_, *opt_.model));
 
   for (auto [key, out] : {std::pair<const char*, std::string*>{"site_id", &site_id_}, {"epoch", &epoch_}}) {
     auto v = meta(key);

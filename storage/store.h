@@ -14,13 +14,18 @@
 #include <vector>
 
 #include "storage/hlc.h"
-#include "storage/row_state.h"
 #include "storage/sqlite.h"
 #include "storage/status.h"
 
 namespace epsync {
 
+struct DataModel;
+class RowStore;  // storage/internal/row_state.h
+
 struct StoreOptions {
+  // The replicated data model (records/model.h for epsync); required, and it must outlive the
+  // store. The engine learns every table and column from it.
+  const DataModel* model = nullptr;
   bool create = false;                  // create and initialise the file when missing or empty
   PhysicalClock clock = system_clock();
   std::string operator_name;            // recorded with each local change (who made it)
@@ -66,6 +71,7 @@ class Store {
   // The same, as a view of this store's cache: valid until a rollback makes it forget sites.
   Result<std::string_view> site_uuid_view(std::int64_t key);
   RowStore& rows() { return *rows_; }
+  const DataModel& model() const { return *opt_.model; }
 
  private:
   friend class StoreTxn;

@@ -74,6 +74,7 @@ WalSyncer::~WalSyncer() {
 }
 
 void WalSyncer::when_durable(Done done) {
+  writer_thread_.assert_on_owner_thread();
   const std::int64_t changes = sqlite3_total_changes64(writer_.handle());
   const std::uint32_t version = data_version(writer_);
   {

@@ -16,6 +16,7 @@
 
 #include "storage/sqlite.h"
 #include "storage/status.h"
+#include "storage/thread_owner.h"
 
 namespace epsync {
 
@@ -31,11 +32,11 @@ class WalSyncer {
   WalSyncer(const WalSyncer&) = delete;
   WalSyncer& operator=(const WalSyncer&) = delete;
 
-  // Call on the writer's thread, after a commit or after any other use of the writer: `done`
-  // runs on this class's thread once everything the writer has written so far is on disk. If a
-  // sync fails, `done` gets the error, and so does every later call: after a failed fsync the
-  // kernel may have dropped the unwritten pages, so nothing more may be acknowledged until the
-  // store is opened again from what the disk holds.
+  // Call on the writer's thread (asserted: the first caller's), after a commit or after any other
+  // use of the writer: `done` runs on this class's thread once everything the writer has written
+  // so far is on disk. If a sync fails, `done` gets the error, and so does every later call:
+  // after a failed fsync the kernel may have dropped the unwritten pages, so nothing more may be
+  // acknowledged until the store is opened again from what the disk holds.
   void when_durable(Done done);
 
   std::int64_t syncs() const;  // fdatasync calls made so far
@@ -53,6 +54,7 @@ class WalSyncer {
   // The writer's total_changes and the file's data version at the last call (writer's thread).
   std::int64_t seen_changes_ = 0;
   std::uint32_t seen_version_ = 0;
+  ThreadOwner writer_thread_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::int64_t written_ = 0;  // generations: bumped by a call that sees new writes

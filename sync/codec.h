@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "storage/change_view.h"
+#include "storage/row_change.h"
 #include "storage/status.h"
 #include "sync/messages.h"
 

@@ -7,7 +7,7 @@
 #include <variant>
 #include <vector>
 
-#include "storage/change_log.h"
+#include "storage/row_change.h"
 
 namespace epsync::sync {
 

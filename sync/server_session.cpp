@@ -2,13 +2,14 @@
 
 #include <algorithm>
 
-#include "storage/schema.h"
+#include <cassert>
+
 #include "sync/codec.h"
 
 namespace epsync::sync {
 
 ServerSession::ServerSession(ServerConfig cfg) : cfg_(std::move(cfg)) {
-  if (cfg_.schema_max == 0) cfg_.schema_max = latest_schema_version();
+  assert(cfg_.schema_max > 0 && "ServerConfig::schema_max is the hub store's schema");
   if (cfg_.schema_min == 0) cfg_.schema_min = std::max(1, cfg_.schema_max - 1);
 }
 

@@ -31,7 +31,8 @@ namespace epsync::sync {
 struct ServerConfig {
   std::string cert_center;   // the CN of the verified client certificate: the only source of identity
   int proto_min = kMinProtocolVersion, proto_max = kProtocolVersion;
-  // Store schema versions served; 0 means this build's latest, and one before it.
+  // Store schema versions served. The data model's, which sync/ does not know: the hub gives its
+  // store's latest; 0 for schema_min means one before schema_max.
   int schema_min = 0, schema_max = 0;
   bool allow_compression = true;
 };

@@ -58,7 +58,9 @@ class TlsServerConnection : public ServerLink, public std::enable_shared_from_th
   awaitable<void> run() {
     auto self = shared_from_this();
     if (!co_await handshake()) co_return close();
-    session_ = std::make_unique<ServerSession>(ServerConfig{cert_.common_name});
+    ServerConfig config{cert_.common_name};
+    config.schema_max = server_.opt.schema_max;
+    session_ = std::make_unique<ServerSession>(config);
     session_->start(SessionClock::now(), server_.opt.session);
     shell_ = server_.hooks.open(cert_, peer_, *session_, *this, std::move(slot_));
     shell_->on_actions();

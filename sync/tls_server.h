@@ -21,6 +21,7 @@ namespace epsync::sync {
 struct ServerTransportOptions {
   std::chrono::milliseconds handshake_timeout{10000};
   SessionTimeouts session;  // the hello and the idle rule, kept by each ServerSession
+  int schema_max = 0;       // the hub store's schema (ServerConfig::schema_max)
 };
 
 // What a shell may ask of its connection, on the loop's thread.

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "storage/dump.h"
+#include "records/model.h"
 
 namespace epsync::test {
 
@@ -218,7 +219,7 @@ RunResult ChaosWorld::hub_cmd(std::vector<std::string> args) {
 }
 
 std::unique_ptr<Store> ChaosWorld::open(const std::string& path) {
-  StoreOptions o;
+  StoreOptions o = eps_store_options();
   o.operator_name = "chaos";
   auto s = Store::open(path, o);
   REQUIRE_MESSAGE(s.ok(), path << ": " << s.status().message());

@@ -8,6 +8,7 @@
 #include "cli/cli_fixture.h"
 #include "storage/merge.h"
 #include "support/stores.h"
+#include "records/model.h"
 
 using namespace epsync;
 using namespace epsync::test;
@@ -93,7 +94,7 @@ TEST_CASE("cli: trainee list and history print names and operators synced from e
   c.init();
   {
     // A row as a sync would deliver it: written without the CLI's validation.
-    StoreOptions o;
+    StoreOptions o = eps_store_options();
     o.operator_name = kEvilOperator;
     auto s = Store::open(c.db, o);
     REQUIRE(s.ok());

@@ -6,6 +6,7 @@
 #include "hub/hub_store.h"
 #include "storage/change_log.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 #include "support/write_txn.h"
 
 using namespace epsync;
@@ -20,7 +21,7 @@ struct World {
   int next_course = 0;
 
   World() {
-    StoreOptions o;
+    StoreOptions o = eps_store_options();
     o.create = true;
     centre = Store::open(dir.file("centre.db"), o).value();
     REQUIRE(centre->set_meta("center_id", "ALM-014").ok());

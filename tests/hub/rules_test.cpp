@@ -13,6 +13,7 @@
 #include "records/iin.h"
 #include "records/records.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 #include "support/write_txn.h"
 
 using namespace epsync;
@@ -29,7 +30,7 @@ struct RulesWorld {
   std::string trainee;  // a valid trainee, at the hub too
   std::int64_t pushed = 0;
   explicit RulesWorld(const std::string& op = "registrar") {
-    StoreOptions o;
+    StoreOptions o = eps_store_options();
     o.create = true;
     o.operator_name = op;
     centre = Store::open(dir.file("centre.db"), o).value();

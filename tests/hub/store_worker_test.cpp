@@ -13,6 +13,7 @@
 #include "storage/change_log.h"
 #include "support/held_sync.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 #include "support/write_txn.h"
 
 using namespace epsync;
@@ -26,7 +27,7 @@ struct World {
   std::unique_ptr<Store> centre;
   std::unique_ptr<hub::HubStore> hub;
   World() {
-    StoreOptions o;
+    StoreOptions o = eps_store_options();
     o.create = true;
     centre = Store::open(dir.file("centre.db"), o).value();
     hub = hub::HubStore::open(dir.file("hub.db")).value();

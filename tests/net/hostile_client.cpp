@@ -4,6 +4,7 @@
 
 #include "net/net_fixture.h"
 #include "storage/hlc.h"
+#include "records/model.h"
 #include "storage/schema.h"
 #include "storage/store.h"
 #include "sync/client_session.h"

@@ -18,6 +18,7 @@
 #include "records/date.h"
 #include "storage/dump.h"
 #include "records/iin.h"
+#include "records/model.h"
 
 namespace epsync::test {
 
@@ -141,7 +142,7 @@ std::uint16_t free_port() {
 }
 
 std::int64_t scalar(const std::string& store_path, const std::string& sql) {
-  auto s = Store::open(store_path);
+  auto s = Store::open(store_path, eps_store_options());
   REQUIRE_MESSAGE(s.ok(), s.status().message());
   auto st = s.value()->db().prepare(sql);
   REQUIRE_MESSAGE(st.ok(), st.status().message());
@@ -338,7 +339,7 @@ void NetWorld::must_sync(const std::string& centre) {
 }
 
 std::unique_ptr<Store> NetWorld::open_store(const std::string& path) {
-  auto s = Store::open(path);
+  auto s = Store::open(path, eps_store_options());
   REQUIRE_MESSAGE(s.ok(), s.status().message());
   return std::move(s).value();
 }

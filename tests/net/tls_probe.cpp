@@ -8,6 +8,7 @@
 
 #include <csignal>
 
+#include "records/model.h"
 #include "storage/schema.h"
 #include "sync/codec.h"
 

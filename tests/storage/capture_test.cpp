@@ -9,6 +9,7 @@
 #include "support/fault_vfs.h"
 #include "support/stores.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 #include "support/write_txn.h"
 
 using namespace epsync;
@@ -175,7 +176,7 @@ TEST_CASE("capture: an I/O error at any point of a commit leaves no trace of the
   test::FakeClock clock;
   std::string path = dir.file("c.db");
   { test::make_store(path, clock); }
-  StoreOptions o;
+  StoreOptions o = eps_store_options();
   o.clock = clock.fn();
   o.vfs = test::kFaultVfsName;
   int failures_seen = 0;
@@ -203,7 +204,7 @@ TEST_CASE("capture: an I/O error at any point of a commit leaves no trace of the
       ++failures_seen;
     }
     // Reopen through the ordinary VFS: exactly the state before the failed write.
-    auto s = Store::open(path, StoreOptions{});
+    auto s = Store::open(path, eps_store_options());
     REQUIRE_MESSAGE(s.ok(), s.status().message());
     CHECK(canonical_dump(*s.value()).value() == before);
     CHECK(test::count_rows(*s.value(), "change_log") == log_before);

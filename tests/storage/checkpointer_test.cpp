@@ -11,6 +11,7 @@
 #include "storage/change_log.h"
 #include "support/stores.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 #include "support/write_txn.h"
 
 using namespace epsync;
@@ -58,7 +59,7 @@ TEST_CASE("checkpointer: the writer's commits leave the WAL to the checkpointer'
   cp.value().reset();  // stops; the writer checkpoints on its own commits again
 
   // Everything written is there for a fresh reader.
-  auto reader = Store::open(t.path);
+  auto reader = Store::open(t.path, eps_store_options());
   REQUIRE(reader.ok());
   CHECK(test::count_rows(*reader.value(), "korean_course") == 300);
 }
@@ -77,7 +78,7 @@ TEST_CASE("checkpointer: the writer's own commits no longer copy the WAL back") 
   REQUIRE(t.store->db().exec("PRAGMA wal_autocheckpoint = 10").ok());
   write_courses(*t.store, 3000, 3000);
   CHECK(t.size() > t.size_before);
-  auto reader = Store::open(t.path);
+  auto reader = Store::open(t.path, eps_store_options());
   REQUIRE(reader.ok());
   CHECK(test::count_rows(*reader.value(), "korean_course") == 6000);
 }

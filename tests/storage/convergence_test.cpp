@@ -11,6 +11,7 @@
 #include "storage/merge.h"
 #include "support/stores.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 
 using namespace epsync;
 
@@ -113,7 +114,7 @@ void run_seed(std::uint64_t seed, int steps) {
   for (int i = 0; i < kSites; ++i) {
     // Clocks that disagree by up to two seconds and drift independently.
     sites[i].clock.advance(std::uniform_int_distribution<int>(-2000, 2000)(rng));
-    StoreOptions o;
+    StoreOptions o = eps_store_options();
     o.create = true;
     o.clock = sites[i].clock.fn();
     o.operator_name = "op" + std::to_string(i);

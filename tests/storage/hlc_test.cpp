@@ -6,6 +6,7 @@
 #include "storage/store.h"
 #include "support/fake_clock.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 #include "support/write_txn.h"
 
 using namespace epsync;
@@ -69,7 +70,7 @@ TEST_CASE("hlc: persisted, so it stays monotonic across a restart with the clock
   test::FakeClock wall;
   HlcTime last_before_restart = 0;
   {
-    StoreOptions o;
+    StoreOptions o = eps_store_options();
     o.create = true;
     o.clock = wall.fn();
     auto s = Store::open(dir.file("c.db"), o);
@@ -80,7 +81,7 @@ TEST_CASE("hlc: persisted, so it stays monotonic across a restart with the clock
     last_before_restart = s.value()->clock().last();
   }
   wall.advance(-86'400'000);  // the machine comes back a day in the past
-  StoreOptions o;
+  StoreOptions o = eps_store_options();
   o.clock = wall.fn();
   auto s = Store::open(dir.file("c.db"), o);
   REQUIRE(s.ok());

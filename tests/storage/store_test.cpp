@@ -10,6 +10,7 @@
 #include "storage/schema.h"
 #include "support/stores.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 #include "support/write_txn.h"
 
 using namespace epsync;
@@ -18,7 +19,7 @@ using test::read_file_bytes;
 namespace {
 
 Status open_existing(const std::string& path) {
-  return Store::open(path, StoreOptions{}).status();
+  return Store::open(path, eps_store_options()).status();
 }
 
 }  // namespace
@@ -28,7 +29,7 @@ TEST_CASE("store: a new store gets a schema, an identity and a site id") {
   test::FakeClock clock;
   auto s = test::make_store(dir.file("c.db"), clock);
   CHECK(s->site_id().size() == 32);
-  auto reopened = Store::open(dir.file("c.db"));
+  auto reopened = Store::open(dir.file("c.db"), eps_store_options());
   REQUIRE(reopened.ok());
   CHECK(reopened.value()->site_id() == s->site_id());
   auto other = test::make_store(dir.file("d.db"), clock);
@@ -50,7 +51,7 @@ TEST_CASE("store: files that are not epsync stores are refused and left byte-for
     test::write_file_bytes(path, std::string("iin,surname\n950101300038,Test\n") + std::string(5000, 'x'));
     std::string before = read_file_bytes(path);
     for (bool create : {false, true}) {
-      StoreOptions o;
+      StoreOptions o = eps_store_options();
       o.create = create;
       Status s = Store::open(path, o).status();
       CHECK(s.code() == Status::Code::kCorrupt);
@@ -67,7 +68,7 @@ TEST_CASE("store: files that are not epsync stores are refused and left byte-for
       REQUIRE(db.value()->exec("CREATE TABLE accounts (x); INSERT INTO accounts VALUES (1)").ok());
     }
     std::string before = read_file_bytes(path);
-    StoreOptions o;
+    StoreOptions o = eps_store_options();
     o.create = true;
     Status s = Store::open(path, o).status();
     CHECK(s.code() == Status::Code::kCorrupt);
@@ -91,7 +92,7 @@ TEST_CASE("store: files that are not epsync stores are refused and left byte-for
     REQUIRE(bytes.size() > 8192);
     for (size_t i = 4096; i < bytes.size(); ++i) bytes[i] = static_cast<char>(0xA5);  // scribble
     test::write_file_bytes(path, bytes);
-    auto s = Store::open(path);
+    auto s = Store::open(path, eps_store_options());
     if (s.ok()) {
       // The header survived, so the damage shows on first use; it must be reported, not ignored.
       auto dump = canonical_dump(*s.value());
@@ -142,7 +143,7 @@ TEST_CASE("store: migrations run from an empty file and from every earlier schem
       REQUIRE(db.ok());
       REQUIRE(migrate(*db.value(), v).ok());
     }
-    StoreOptions o;
+    StoreOptions o = eps_store_options();
     o.create = v == 0;  // version 0 is an empty file, which only `init` may adopt
     o.clock = clock.fn();
     auto s = Store::open(path, o);

@@ -31,7 +31,7 @@ TEST_CASE("sync state: a fresh store has none; a save keeps every field; a reope
   st.clock_offset_known = true;
   REQUIRE(save_sync_state(*s, st).ok());
   s.reset();
-  auto reopened = Store::open(dir.file("c.db"));
+  auto reopened = Store::open(dir.file("c.db"), eps_store_options());
   REQUIRE(reopened.ok());
   auto back = load_sync_state(*reopened.value());
   REQUIRE(back.ok());

@@ -44,7 +44,7 @@ TEST_CASE("session handler: the welcome and each ack wait until the store is dur
   auto cfg = agent.config();
   REQUIRE(cfg.ok());
   sync::ClientSession client(cfg.value());
-  sync::ServerSession server({"ALM-014"});
+  sync::ServerSession server({.cert_center = "ALM-014", .schema_max = latest_schema_version()});
   DurableOnRequest store(*w.hub);
   int answers = 0;
   hub::SessionHandler handler(server, store, {"", 0, w.clock.fn()}, {[&] { ++answers; }, {}});

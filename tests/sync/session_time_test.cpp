@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "storage/schema.h"
+#include "records/model.h"
 #include "sync/client_session.h"
 #include "sync/codec.h"
 #include "sync/server_session.h"
@@ -43,7 +44,7 @@ std::vector<sync::ServerAction> drain(sync::ServerSession& s) {
 }  // namespace
 
 TEST_CASE("session time: a hub session without a hello by its deadline closes with timeout") {
-  sync::ServerSession s({"ALM-014"});
+  sync::ServerSession s({.cert_center = "ALM-014", .schema_max = latest_schema_version()});
   CHECK_FALSE(s.poll_timeout().has_value());  // no time given yet: no deadline
   s.start(t0, kTimeouts);
   REQUIRE(s.poll_timeout().has_value());
@@ -65,7 +66,7 @@ TEST_CASE("session time: a hub session without a hello by its deadline closes wi
 }
 
 TEST_CASE("session time: after the hello the hub's idle rule counts from the last bytes received") {
-  sync::ServerSession s({"ALM-014"});
+  sync::ServerSession s({.cert_center = "ALM-014", .schema_max = latest_schema_version()});
   s.start(t0, kTimeouts);
   s.receive(frame(hello(1, 3)), t0 + 1s);
   REQUIRE(drain(s).size() == 1);  // HelloReceived
@@ -119,7 +120,7 @@ TEST_CASE("session time: an agent gives up when no welcome comes, and when the h
 }
 
 TEST_CASE("versions: the welcome carries the highest protocol and schema both sides speak") {
-  sync::ServerConfig sc{"ALM-014"};
+  sync::ServerConfig sc{.cert_center = "ALM-014"};
   sc.schema_min = 1;
   sc.schema_max = 3;
   sync::ServerSession s(sc);

@@ -18,6 +18,7 @@
 #include "records/records.h"
 #include "support/fake_clock.h"
 #include "support/temp_dir.h"
+#include "records/model.h"
 
 namespace epsync::test {
 
@@ -43,7 +44,7 @@ struct SyncWorld {
   Store& centre(const std::string& id, const std::string& region = "almaty", PhysicalClock c = {}) {
     auto& s = centres[id];
     if (!s) {
-      StoreOptions o;
+      StoreOptions o = eps_store_options();
       o.create = true;
       o.clock = c ? c : clock.fn();
       o.operator_name = "registrar-" + id;
@@ -86,7 +87,7 @@ struct SyncWorld {
     REQUIRE(cfg.ok());
     if (tweak) tweak(cfg.value());
     sync::ClientSession client(cfg.value());
-    sync::ServerSession server({cert_cn.empty() ? centre_id : cert_cn});
+    sync::ServerSession server({.cert_center = cert_cn.empty() ? centre_id : cert_cn, .schema_max = latest_schema_version()});
     hub::InlineExecutor store(*hub);
     hub::SessionHandler handler(server, store, {"", 0, clock.fn()});
     client.start();

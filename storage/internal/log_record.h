@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "storage/hlc.h"
+#include "storage/row_change.h"
 #include "storage/status.h"
 #include "storage/store.h"
 #include "storage/value.h"
@@ -20,7 +21,9 @@ struct LogCell {
   std::int64_t prev_site = 0;  // site key, 0 when the cell was empty
 };
 
-// Pointers, not copies: records are built on the hot path of merge.
+// A row change as this store's log holds it: the table and columns by position, sites by key.
+// Its strings are pointers, not copies: records are built on the hot path of merge, and point
+// into the RowChange received (`change`, for merge) or the row being captured.
 struct LogRecord {
   int table = 0;
   const std::string* row_id = nullptr;
@@ -29,7 +32,8 @@ struct LogRecord {
   std::int64_t site = 0;  // site key
   std::int64_t site_seq = 0;
   const std::string* op = nullptr;
-  const std::vector<LogCell>* cells = nullptr;
+  std::vector<LogCell> cells;
+  const RowChange* change = nullptr;  // the received change it was resolved from; null when captured
 };
 
 std::string pack_log_body(const std::vector<LogCell>& cells);
@@ -37,7 +41,7 @@ std::string pack_log_body(const std::vector<LogCell>& cells);
 // The columns read_log_rows expects, in order.
 inline constexpr const char* kLogColumns = "seq, site, site_seq, tbl, row_id, center, hlc, operator, body";
 // Decodes every row of a statement that selects kLogColumns from change_log.
-Result<std::vector<struct RowChange>> read_log_rows(Store& store, Stmt& s);
+Result<std::vector<RowChange>> read_log_rows(Store& store, Stmt& s);
 // False when (site, site_seq) is already in the log.
 Result<bool> append_log(Store& store, const LogRecord& r);
 

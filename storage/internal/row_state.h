@@ -16,6 +16,8 @@
 
 namespace epsync {
 
+struct DataModel;
+
 // A cell's current version. Sites are the store's interned keys (Store::site_key).
 struct CellVersion {
   HlcTime hlc = 0;  // 0: never written
@@ -36,7 +38,7 @@ bool unpack_versions(std::string_view blob, std::vector<CellVersion>& out);
 
 class RowStore {
  public:
-  explicit RowStore(Db& db) : db_(db) {}
+  RowStore(Db& db, const DataModel& model) : db_(db), model_(model) {}
   // The row, or a RowState with exists = false and empty cells.
   Result<RowState> load(int table, const std::string& row_id);
   // Inserts the whole row, or updates the cells whose bit is set in `changed`, plus versions.
@@ -47,6 +49,7 @@ class RowStore {
 
  private:
   Db& db_;
+  const DataModel& model_;
   std::map<int, std::unique_ptr<Stmt>> select_, insert_, insert_new_;
   Stmt* insert_statement(int table, bool if_new);
   std::map<std::pair<int, std::uint64_t>, std::unique_ptr<Stmt>> update_;

@@ -12,20 +12,11 @@
 #include <vector>
 
 #include "storage/change_log.h"
-#include "storage/log_record.h"
+#include "storage/internal/log_record.h"
 #include "storage/status.h"
 #include "storage/store.h"
 
 namespace epsync {
-
-// One queued row change: its log record and the row it creates. Points into the RowChange,
-// which the caller keeps alive until the run is flushed.
-struct NewRow {
-  const RowChange* change = nullptr;
-  int table = 0;
-  std::int64_t site = 0;  // site key
-  std::vector<LogCell> cells;
-};
 
 class NewRowRun {
  public:
@@ -36,22 +27,24 @@ class NewRowRun {
   bool full() const { return queued_.size() >= kMaxQueued; }
   // A run holds each row once: a second write to a queued row must wait for the flush.
   bool holds(std::string_view row_id) const { return ids_.count(row_id) > 0; }
-  // The caller has checked that the change is the next of its site (so its log record cannot
-  // exist yet) and that it carries the row's owner (so it can create the row).
-  void add(NewRow row);
+  // Queues a received change's record (it points into the RowChange, which the caller keeps
+  // alive until the run is flushed). The caller has checked that the change is the next of its
+  // site (so its log record cannot exist yet) and that it carries the row's owner (so it can
+  // create the row).
+  void add(LogRecord row);
 
   // Appends the queued log records in order, then creates the rows. A row that exists after all
   // (it was written here before its first write arrived) goes to `existing` to be merged.
   // `applied` counts the cells of the rows created.
-  Status flush(const std::function<Status(const NewRow&)>& existing, std::int64_t& applied);
+  Status flush(const std::function<Status(const LogRecord&)>& existing, std::int64_t& applied);
 
  private:
   Status append_logs();
-  Status create_rows(int table, const std::vector<const NewRow*>& rows,
-                     const std::function<Status(const NewRow&)>& existing, std::int64_t& applied);
+  Status create_rows(int table, const std::vector<const LogRecord*>& rows,
+                     const std::function<Status(const LogRecord&)>& existing, std::int64_t& applied);
 
   Store& store_;
-  std::vector<NewRow> queued_;
+  std::vector<LogRecord> queued_;
   std::unordered_set<std::string_view> ids_;  // into the queued changes
 };
 

@@ -2,7 +2,7 @@
 """The house rules of docs/ARCHITECTURE.md, checked on the tracked sources (a ctest test, `house`).
 
 - every include points down the layers (LAYERS below); storage/internal/ is included only from
-  storage/ and the tests;
+  storage/'s own sources and the tests, never from a public header;
 - no SQL outside storage/, records/ and hub/ (the CLI, the agent, sync/ and util/ call named
   functions instead);
 - no source file over 500 lines, no function over 80 (from its signature to its closing brace).
@@ -108,6 +108,8 @@ def check(root):
                 target = m.group(1).split("/")[0]
                 if "/internal/" in m.group(1) and folder not in ("storage", "tests"):
                     problems.append(f"{path}:{n}: includes {m.group(1)}, internal to storage/")
+                if "/internal/" in m.group(1) and path.endswith(".h") and "/internal/" not in path:
+                    problems.append(f"{path}:{n}: a public header includes {m.group(1)}")
                 if folder in LAYERS and target in LAYERS and target != folder and target not in LAYERS[folder]:
                     problems.append(f"{path}:{n}: includes {m.group(1)}: {folder}/ may not depend on {target}/")
             if folder in NO_SQL and SQL.search(line):

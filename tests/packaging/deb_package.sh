@@ -38,7 +38,7 @@ dpkg-deb -I "$DEB" | sed 's/^/  | /'
 DEPENDS="$(field Depends)"
 DEP_NAMES="$(printf '%s\n' "$DEPENDS" | sed 's/[,|]/\n/g' | awk 'NF {print $1}')"
 for lib in libsqlite3-0 libssl3 libzstd1 libsystemd0 libtomlplusplus3 libstdc++6 libc6 openssl; do
-  if printf '%s\n' "$DEP_NAMES" | grep -qxF "$lib"; then ok "Depends has $lib"; else bad "Depends lacks $lib: $DEPENDS"; fi
+  if printf '%s\n' "$DEP_NAMES" | grep -xF "$lib" >/dev/null; then ok "Depends has $lib"; else bad "Depends lacks $lib: $DEPENDS"; fi
 done
 
 # Each dependency is satisfied on this machine (where the binary was built and runs), versions
@@ -73,7 +73,7 @@ grep -q systemd-sysusers "$SCRATCH/control/postinst" && grep -q systemd-tmpfiles
   bad "postinst does not run systemd-sysusers, systemd-tmpfiles and a guarded daemon-reload"
 CONFFILES="$(cat "$SCRATCH/control/conffiles" 2>/dev/null)"
 for f in /etc/epsync/agent.toml /etc/epsync/hub.toml; do
-  printf '%s\n' "$CONFFILES" | grep -qx "$f" && ok "conffile $f" || bad "$f is not in conffiles"
+  printf '%s\n' "$CONFFILES" | grep -x "$f" >/dev/null && ok "conffile $f" || bad "$f is not in conffiles"
 done
 
 # --- files --------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ owners="$(dpkg-deb -c "$DEB" | awk '{print $2}' | sort -u | tr '\n' ' ')"
 [ "$owners" = "root/root " ] && ok "every entry is owned by root/root" || bad "owners in the archive: $owners"
 
 # --- the packaged binary runs -------------------------------------------------------------------
-if out="$("$ROOT/usr/bin/epsync" --help 2>&1)" && printf '%s' "$out" | grep -q agent && printf '%s' "$out" | grep -q hub; then
+if out="$("$ROOT/usr/bin/epsync" --help 2>&1)" && printf '%s' "$out" | grep agent >/dev/null && printf '%s' "$out" | grep hub >/dev/null; then
   ok "packaged epsync --help runs (exit 0, lists agent and hub)"
 else
   printf '%s\n' "$out" | sed 's/^/  | /'; bad "packaged epsync --help failed"
@@ -132,7 +132,7 @@ for pair in "agent.toml:status" "hub.toml:hub center list"; do
   sed "s#^path = \"/var/lib/epsync/#path = \"$SCRATCH/conf/#" "$ROOT/etc/epsync/$conf" >"$SCRATCH/conf/$conf"
   # shellcheck disable=SC2086
   out="$("$ROOT/usr/bin/epsync" $cmd --config "$SCRATCH/conf/$conf" 2>&1)"
-  if printf '%s' "$out" | grep -q "$SCRATCH/conf/${conf%.toml}.db does not exist"; then
+  if printf '%s' "$out" | grep "$SCRATCH/conf/${conf%.toml}.db does not exist" >/dev/null; then
     ok "/etc/epsync/$conf is a valid configuration (epsync $cmd reads it and looks for its store)"
   else
     printf '%s\n' "$out" | sed 's/^/  | /'; bad "/etc/epsync/$conf is not accepted by epsync $cmd"

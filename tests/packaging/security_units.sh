@@ -8,7 +8,7 @@ source "$(dirname "$0")/common.sh"
 SRC="$(realpath "$1")" BIN="$(realpath "$2")"
 MAX=20  # exposure x10
 need systemd-analyze systemd
-systemd-analyze security --help 2>/dev/null | grep -q -- '--offline' || skip "this systemd-analyze has no 'security --offline' (needs systemd 250 or later)"
+systemd-analyze security --help 2>/dev/null | grep -- '--offline' >/dev/null || skip "this systemd-analyze has no 'security --offline' (needs systemd 250 or later)"
 
 for unit in "${UNITS[@]}"; do
   copy="$(staged_unit "$SRC" "$BIN" "$unit")"

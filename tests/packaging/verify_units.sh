@@ -30,9 +30,9 @@ for unit in "${UNITS[@]}"; do
   [ -n "$out" ] && printf '%s\n' "$out" | sed "s/^/  | /"
   if [ $rc -ne 0 ]; then
     bad "$unit: systemd-analyze verify exited $rc"
-  elif printf '%s\n' "$out" | grep -qiE "unknown (key|section|lvalue)|ignoring|warning|invalid|failed|not found|deprecated|obsolete"; then
+  elif printf '%s\n' "$out" | grep -iE "unknown (key|section|lvalue)|ignoring|warning|invalid|failed|not found|deprecated|obsolete" >/dev/null; then
     bad "$unit: systemd-analyze verify printed warnings (above)"
-  elif printf '%s\n' "$out" | grep -q "$unit"; then
+  elif printf '%s\n' "$out" | grep "$unit" >/dev/null; then
     bad "$unit: systemd-analyze verify has something to say about it (above)"
   else
     ok "$unit: systemd-analyze verify clean (no unknown keys or sections, no warnings)"

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 
 #include "records/date.h"
 
@@ -40,14 +39,7 @@ std::string percent(std::int64_t part, std::int64_t whole) {
   return buf;
 }
 
-std::string local_time(std::int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
-}
+std::string local_time(std::int64_t ms) { return format_unix_time(ms, "%Y-%m-%d %H:%M", true); }
 
 std::string utc_time(std::int64_t ms) { return utc_iso_time(ms); }
 

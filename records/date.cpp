@@ -76,14 +76,17 @@ int age_on(const Date& birth, const Date& on) {
   return age;
 }
 
-std::string utc_iso_time(std::int64_t unix_ms) {
+std::string format_unix_time(std::int64_t unix_ms, const char* strftime_format, bool local) {
   std::time_t secs = static_cast<std::time_t>(unix_ms / 1000);
   std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (local) localtime_r(&secs, &tm);
+  else gmtime_r(&secs, &tm);
+  char buf[64];
+  if (std::strftime(buf, sizeof buf, strftime_format, &tm) == 0) return {};
   return buf;
 }
+
+std::string utc_iso_time(std::int64_t unix_ms) { return format_unix_time(unix_ms, "%Y-%m-%dT%H:%M:%SZ", false); }
 
 Date today_local() {
   std::time_t now = std::time(nullptr);

@@ -30,6 +30,9 @@ Date add_months(const Date& d, int n);
 int age_on(const Date& birth, const Date& on);
 int days_in_month(int year, int month);
 
+// Unix milliseconds through strftime, in UTC or the machine's local time zone ("" if the result
+// would not fit 64 bytes).
+std::string format_unix_time(std::int64_t unix_ms, const char* strftime_format, bool local);
 // "2026-11-22T07:51:13Z" for Unix milliseconds (UTC, whole seconds).
 std::string utc_iso_time(std::int64_t unix_ms);
 

@@ -25,14 +25,21 @@ struct TableSpec {
 
 // Builders that read like the table below. `required`: a new row must have it.
 enum Need { kOptional, kRequired };
+ColumnSpec column(std::string name, CellRule rule, bool required) {
+  ColumnSpec c;
+  c.name = std::move(name);
+  c.rule = rule;
+  c.required = required;
+  return c;
+}
 ColumnSpec text(std::string name, Need need, std::size_t max) {
-  return {std::move(name), {CellRule::kText, need == kOptional, max}, need == kRequired};
+  return column(std::move(name), {CellRule::kText, need == kOptional, max}, need == kRequired);
 }
 ColumnSpec one_of(std::string name, Need need, const std::vector<std::string>& allowed) {
-  return {std::move(name), {CellRule::kEnum, need == kOptional, 0, 0, 0, &allowed}, need == kRequired};
+  return column(std::move(name), {CellRule::kEnum, need == kOptional, 0, 0, 0, &allowed}, need == kRequired);
 }
 ColumnSpec date(std::string name, Need need) {
-  return {std::move(name), {CellRule::kDate, need == kOptional}, need == kRequired};
+  return column(std::move(name), {CellRule::kDate, need == kOptional}, need == kRequired);
 }
 ColumnSpec past_date(std::string name, Need need) {
   ColumnSpec c = date(std::move(name), need);
@@ -40,9 +47,9 @@ ColumnSpec past_date(std::string name, Need need) {
   return c;
 }
 ColumnSpec whole(std::string name, Need need, std::int64_t lo, std::int64_t hi) {
-  return {std::move(name), {CellRule::kInt, false, 0, lo, hi}, need == kRequired};
+  return column(std::move(name), {CellRule::kInt, false, 0, lo, hi}, need == kRequired);
 }
-ColumnSpec iin(std::string name) { return {std::move(name), {CellRule::kIin}, true}; }
+ColumnSpec iin(std::string name) { return column(std::move(name), {CellRule::kIin}, true); }
 ColumnSpec trainee_ref() { return text("trainee_id", kRequired, 64); }
 
 // Conflicts on the column are logged for review: always, or while `column` holds one of `values`.
@@ -61,24 +68,24 @@ const std::vector<std::string> kResultSources = {"center", "official"};
 // Positions are stored in logs and version blobs: tables and columns are only ever appended.
 std::vector<TableSpec> eps_tables() {
   return {
-      {"center", true, {text("name", kOptional, 200), one_of("region", kRequired, kRegions)}},
-      {"rules", true, {text("value", kRequired, 40)}},
+      {"center", true, {text("name", kOptional, 200), one_of("region", kRequired, kRegions)}, {}},
+      {"rules", true, {text("value", kRequired, 40)}, {}},
       {"trainee", false,
        {iin("iin"), text("surname", kRequired, 100), text("given_name", kRequired, 100),
         text("patronymic", kOptional, 100), past_date("birth_date", kRequired), one_of("sex", kRequired, kSexes),
         text("phone", kOptional, 20), one_of("sector", kOptional, kSectors),
         one_of("status", kRequired, kTraineeStatuses)},
-       {{{"iin", "birth_date", "sex"}, check_iin_against_birth}}},
-      {"korean_course", false, {trainee_ref(), whole("hours", kRequired, 0, 5000), text("level", kOptional, 40)}},
+       {{{"iin", "birth_date", "sex"}, check_iin_against_birth, {}}}},
+      {"korean_course", false, {trainee_ref(), whole("hours", kRequired, 0, 5000), text("level", kOptional, 40)}, {}},
       {"test_result", false,
        {trainee_ref(), one_of("kind", kRequired, kTestKinds), past_date("test_date", kRequired),
         safety_relevant(whole("score", kRequired, 0, 300)), one_of("source", kRequired, kResultSources)},
-       {{{"kind", "score"}, check_score_by_kind}}},
+       {{{"kind", "score"}, check_score_by_kind, {}}}},
       {"medical_check", false,
        {trainee_ref(), past_date("check_date", kRequired),
         safety_relevant(one_of("result", kRequired, kMedicalResults)),
         safety_relevant(date("valid_until", kOptional)), text("clinic", kOptional, 200)},
-       {{{"check_date", "result", "valid_until"}, check_medical_dates}}},
+       {{{"check_date", "result", "valid_until"}, check_medical_dates, {}}}},
       // A document's status matters for safety only for the criminal and immigration records.
       {"document_check", false,
        {trainee_ref(), one_of("kind", kRequired, kDocumentKinds),
@@ -86,7 +93,7 @@ std::vector<TableSpec> eps_tables() {
                              {"criminal-record", "immigration-record"}),
         text("number", kOptional, 50), past_date("issued", kOptional), date("expires", kOptional),
         text("note", kOptional, 500)},
-       {{{"issued", "expires"}, check_document_dates}}},
+       {{{"issued", "expires"}, check_document_dates, {}}}},
   };
 }
 

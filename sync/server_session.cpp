@@ -116,21 +116,29 @@ void ServerSession::on_message(Message m) {
   }
 }
 
+namespace {
+
+// "agent speaks protocol 1-1, hub speaks 2-3; upgrade the agent": which side is behind.
+std::string no_overlap(const char* agent, int agent_min, int agent_max, const char* hub, int hub_min, int hub_max) {
+  return agent + std::to_string(agent_min) + "-" + std::to_string(agent_max) + hub + std::to_string(hub_min) + "-" +
+         std::to_string(hub_max) + "; upgrade the " + (agent_max < hub_min ? "agent" : "hub");
+}
+
+}  // namespace
+
 // The highest protocol and schema both sides speak, or a refusal that says which side to upgrade.
 void ServerSession::on_hello(Hello& h) {
   int proto = std::min(h.proto_max, cfg_.proto_max);
   if (proto < std::max(h.proto_min, cfg_.proto_min))
     return refuse_and_close(kErrorVersion,
-                            "agent speaks protocol " + std::to_string(h.proto_min) + "-" + std::to_string(h.proto_max) +
-                                ", hub speaks " + std::to_string(cfg_.proto_min) + "-" + std::to_string(cfg_.proto_max) +
-                                "; upgrade the " + (h.proto_max < cfg_.proto_min ? "agent" : "hub"),
+                            no_overlap("agent speaks protocol ", h.proto_min, h.proto_max, ", hub speaks ",
+                                       cfg_.proto_min, cfg_.proto_max),
                             Status::Code::kInvalidInput);
   int schema = std::min(h.schema_max, cfg_.schema_max);
   if (schema < std::max(h.schema_min, cfg_.schema_min))
     return refuse_and_close(kErrorVersion,
-                            "agent store schema " + std::to_string(h.schema_min) + "-" + std::to_string(h.schema_max) +
-                                ", hub " + std::to_string(cfg_.schema_min) + "-" + std::to_string(cfg_.schema_max) +
-                                "; upgrade the " + (h.schema_max < cfg_.schema_min ? "agent" : "hub"),
+                            no_overlap("agent store schema ", h.schema_min, h.schema_max, ", hub ", cfg_.schema_min,
+                                       cfg_.schema_max),
                             Status::Code::kInvalidInput);
   if (h.center != cfg_.cert_center)
     return refuse_and_close(kErrorUnauthorized,

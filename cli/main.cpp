@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "epsync/version.h"
+#include "util/i18n.h"
 
 using namespace epsync;
 using namespace epsync::cli;
@@ -18,6 +19,7 @@ struct Parser {
   CLI::App app{"epsync: offline-first records and sync for EPS training centres"};
   Global g;
   std::function<int()> action;
+  std::string lang;  // chosen before parsing (choose_language); kept here so CLI11 accepts it
 
   // --db, --config and --json are accepted after the command words as well (SPEC §6); then `c`,
   // when it is the command given, runs `fn`.
@@ -25,6 +27,7 @@ struct Parser {
     c->add_option("--db", g.db, "Store file (default: the config's store path)");
     c->add_option("--config", g.config, "Agent configuration file (default /etc/epsync/agent.toml)");
     if (with_json) c->add_flag("--json", g.json, "Print JSON instead of text");
+    c->add_option("--lang", lang, "Language of the texts: kk, ru or en (default: $LANG)");
     if (fn) c->callback([this, fn] { action = fn; });
   }
 };
@@ -225,10 +228,29 @@ void add_hub(Parser& p) {
   p.on(report, [&p, rp] { return hub_report(p.g, rp->by, rp->as_of, rp->format); });
 }
 
+// --lang anywhere on the line, else the environment's locale, else English (SPEC §10). Chosen before
+// the parser is built, so that its help texts are already in that language.
+std::optional<Lang> choose_language(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i], value;
+    if (arg == "--lang" && i + 1 < argc) value = argv[i + 1];
+    else if (arg.starts_with("--lang=")) value = arg.substr(7);
+    else continue;
+    if (auto l = parse_lang(value)) return l;
+    std::cerr << "epsync: --lang: must be kk, ru or en, got '" << value << "'\n";
+    return std::nullopt;
+  }
+  return lang_from_environment().value_or(Lang::kEn);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  auto lang = choose_language(argc, argv);
+  if (!lang) return 2;
+  set_current_lang(*lang);
   Parser p;
+  p.app.add_option("--lang", p.lang, "Language of the texts: kk, ru or en (default: $LANG)");
   p.app.require_subcommand(1);
   p.app.set_version_flag("--version", std::string("epsync ") + kVersion);
   add_init(p);

@@ -286,15 +286,18 @@ std::vector<CLI::App*> subcommands_of(CLI::App& app) {
   return app.get_subcommands([](CLI::App*) { return true; });
 }
 
-// Every command's help, once all are built: its examples, its options under one translated heading,
-// and subcommands under the heading of their kind (CLI11 copies a parent's group and footer into
-// each subcommand it creates, so these are set here rather than along the way).
-void finish_help(CLI::App& app, const std::string& command) {
+// Every command, once all are built: --lang taken everywhere (choose_language has read it already),
+// its examples, its options under one translated heading, and subcommands under the heading of
+// their kind (CLI11 copies a parent's group and footer into each subcommand it creates, so these
+// are set here rather than along the way).
+void finish_commands(Parser& p, CLI::App& app, const std::string& command) {
+  if (app.get_option_no_throw("--lang") == nullptr)
+    app.add_option("--lang", p.lang, tr("Language of the texts: kk, ru or en (default: $LANG)"));
   app.footer(examples_footer(command));
   for (auto* opt : app.get_options()) opt->group(tr("Options"));  // arguments too: one group, one spacing
   for (auto* sub : subcommands_of(app)) {
     sub->group(command.empty() ? group_of(sub->get_name()) : tr("Commands"));
-    finish_help(*sub, command.empty() ? sub->get_name() : command + " " + sub->get_name());
+    finish_commands(p, *sub, command.empty() ? sub->get_name() : command + " " + sub->get_name());
   }
 }
 
@@ -359,13 +362,13 @@ struct Located {
   ParseFailure failure;
 };
 
-// Words nobody took: the deepest command left with some names them; an option-like word first.
+// Words nobody took: the deepest command left with some names the first of them (what follows an
+// unknown option or command is usually its value or its own arguments).
 Located leftover(const std::vector<CLI::App*>& chain) {
   for (std::size_t i = chain.size(); i-- > 0;) {
     auto words = chain[i]->remaining(false);
     if (words.empty()) continue;
-    for (const auto& w : words)
-      if (w.size() > 1 && w[0] == '-') return {i, {ParseProblem::kUnknownOption, w, {}, {}}};
+    if (words[0].size() > 1 && words[0][0] == '-') return {i, {ParseProblem::kUnknownOption, words[0], {}, {}}};
     bool has_commands = !subcommands_of(*chain[i]).empty();
     return {i, {has_commands ? ParseProblem::kUnknownCommand : ParseProblem::kUnexpectedArgument, words[0], {}, {}}};
   }
@@ -431,7 +434,7 @@ int main(int argc, char** argv) {
   add_store_commands(p);
   add_sync(p);
   add_hub(p);
-  finish_help(p.app, "");
+  finish_commands(p, p.app, "");
   try {
     p.app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -402,6 +402,8 @@ Located locate(const CLI::ParseError& e, const std::vector<CLI::App*>& chain) {
     return named(ParseProblem::kMissingRequired, what.substr(0, what.size() - 12));
   if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && what.ends_with(" missing"))
     return named(ParseProblem::kMissingValue, what.substr(0, what.find(':')));
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && what.find(": At Most ") != std::string::npos)
+    return named(ParseProblem::kRepeated, what.substr(0, what.find(':')));
   if (dynamic_cast<const CLI::ConversionError*>(&e)) return unconvertible(chain, what);
   if (dynamic_cast<const CLI::ValidationError*>(&e) && what.find(": ") != std::string::npos)
     return named(ParseProblem::kInvalidValue, what.substr(0, what.find(": ")), what.substr(what.find(": ") + 2));

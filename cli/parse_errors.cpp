@@ -55,6 +55,7 @@ std::string what_went_wrong(const CommandShape& c, const ParseFailure& f) {
     case ParseProblem::kUnknownCommand: return unknown_command(c, f.word);
     case ParseProblem::kUnexpectedArgument: return trf("unexpected argument '{}'", f.word);
     case ParseProblem::kMissingValue: return trf("{} needs a value", f.word);
+    case ParseProblem::kRepeated: return trf("{} is given more than once", f.word);
     case ParseProblem::kNotANumber: return trf("{}: must be a whole number, got '{}'", f.word, f.value);
     case ParseProblem::kFlagWithValue: return trf("{} takes no value, got '{}'", f.word, f.value);
     case ParseProblem::kBadValue: return trf("{}: cannot read '{}'", f.word, f.value);

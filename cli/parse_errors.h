@@ -22,6 +22,7 @@ enum class ParseProblem {
   kUnknownCommand,      // word: the command as typed
   kUnexpectedArgument,  // word: the argument nothing takes
   kMissingValue,        // word: the option given without its value
+  kRepeated,            // word: the option given more than once
   kNotANumber,          // word: the option, value: what was given
   kFlagWithValue,       // word: the flag, value: what was given
   kBadValue,            // word: the option, value: what was given (anything else unreadable)

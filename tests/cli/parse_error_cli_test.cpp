@@ -86,6 +86,8 @@ TEST_CASE("cli parse errors: each kind said in English with the command, a sugge
       {{"trainee"},
        "epsync trainee: a command is needed, one of: add, update, show, list, remove\nsee: epsync trainee --help\n"},
       {{"sync", "--wait=maybe"}, "epsync sync: --wait takes no value, got 'maybe'\nsee: epsync sync --help\n"},
+      {{"trainee", "add", "--iin", kAliyaIin, "--iin", kSergeyIin},
+       "epsync trainee add: --iin is given more than once\nsee: epsync trainee add --help\n"},
   };
   for (const auto& r : refusals) check_refusal(c, r.args, r.err);
 

@@ -61,6 +61,19 @@ void trainee_ref(CLI::App* c, std::string& ref, const char* what = N_("Trainee i
   c->add_option("TRAINEE", ref, tr(what))->required();
 }
 
+// CLI11 reads numbers as C does (010 is eight, 0x10 sixteen); a registrar means decimal, so the
+// text must be digits, and leading zeros are dropped before CLI11 converts it.
+CLI::Validator decimal() {
+  auto whole = [](std::string& text) {
+    std::size_t sign = text.starts_with('-') ? 1 : 0;
+    if (text.size() == sign || text.find_first_not_of("0123456789", sign) != std::string::npos)
+      return trf("must be a whole number, got '{}'", text);
+    text.erase(sign, std::min(text.find_first_not_of('0', sign), text.size() - 1) - sign);
+    return std::string();
+  };
+  return CLI::Validator(whole, "");
+}
+
 // The 20 region slugs, a few to a line, for --region's help and its refusal.
 std::string region_list(const char* between) {
   std::string out;
@@ -115,14 +128,14 @@ void add_record(Parser& p) {
   auto ra = kept<RecordArgs>();
   auto* korean = record->add_subcommand("korean", tr("Set Korean course hours completed"));
   trainee_ref(korean, ra->trainee);
-  korean->add_option("--hours", ra->korean.hours, tr("Hours completed"))->required();
+  korean->add_option("--hours", ra->korean.hours, tr("Hours completed"))->required()->transform(decimal());
   korean->add_option("--level", ra->korean.level, tr("Course level"));
   p.on(korean, [&p, ra] { return record_korean(p.g, *ra); });
   auto* test = record->add_subcommand("test", tr("Record a test result"));
   trainee_ref(test, ra->trainee);
   test->add_option("--kind", ra->test.kind, "eps-topik|topik|mock|skills")->required();
   test->add_option("--date", ra->test.date, "Test date, YYYY-MM-DD")->required();
-  test->add_option("--score", ra->test.score, tr("Score (EPS-TOPIK 0-200)"))->required();
+  test->add_option("--score", ra->test.score, tr("Score (EPS-TOPIK 0-200)"))->required()->transform(decimal());
   p.on(test, [&p, ra] { return record_test(p.g, *ra); });
   auto* medical = record->add_subcommand("medical", tr("Record a medical examination"));
   trainee_ref(medical, ra->trainee);
@@ -202,7 +215,7 @@ void add_hub_conflicts(Parser& p, CLI::App* hub) {
   };
   auto r = kept<Resolve>();
   auto* resolve = conflicts->add_subcommand("resolve", tr("Close a conflict: keep the winner, or --take-loser"));
-  resolve->add_option("ID", r->id, tr("Conflict id (from the list)"))->required();
+  resolve->add_option("ID", r->id, tr("Conflict id (from the list)"))->required()->transform(decimal());
   resolve->add_flag("--take-loser", r->take_loser, tr("Write the lost value again (it then wins and reaches the centre)"));
   resolve->add_option("--note", r->note, tr("Why"));
   p.on(resolve, [&p, r] { return hub_conflict_resolve(p.g, r->id, r->take_loser, r->note); });

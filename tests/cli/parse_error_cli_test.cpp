@@ -78,6 +78,8 @@ TEST_CASE("cli parse errors: each kind said in English with the command, a sugge
       {{"trainee", "show", kAliyaIin, "extra"}, "epsync trainee show: unexpected argument 'extra'\nsee: epsync trainee show --help\n"},
       {{"record", "test", kAliyaIin, "--kind", "mock", "--date", "2026-03-14", "--score", "abc"},
        "epsync record test: --score: must be a whole number, got 'abc'\nsee: epsync record test --help\n"},
+      {{"record", "test", kAliyaIin, "--kind", "mock", "--date", "2026-03-14", "--score", "0x40"},
+       "epsync record test: --score: must be a whole number, got '0x40'\nsee: epsync record test --help\n"},
       {{"record", "korean", kAliyaIin, "--hours", "12.5"},
        "epsync record korean: --hours: must be a whole number, got '12.5'\nsee: epsync record korean --help\n"},
       {{"record", "test", kAliyaIin, "--date", "2026-03-14", "--score", "150"},
@@ -103,6 +105,21 @@ TEST_CASE("cli parse errors: each kind said in English with the command, a sugge
   r = c.run_other({"hub", "centr", "add", "ALM-014", "--db", c.dir.file("hub.db")});
   CHECK(r.err == "epsync hub: unknown command 'centr'; did you mean 'center'?\nsee: epsync hub --help\n");
   CHECK_FALSE(std::filesystem::exists(c.dir.file("hub.db")));
+}
+
+TEST_CASE("cli numbers are read as decimal: a leading zero is not octal") {
+  Centre c;
+  c.init();
+  c.add(kAliyaIin, "Қасымова", "Әлия", "1995-01-01", "F");
+  c.ok({"record", "test", kAliyaIin, "--kind", "mock", "--date", "2026-03-14", "--score", "050"});
+  c.ok({"record", "korean", kAliyaIin, "--hours", "0120"});
+  int scores = 0, hours = 0;
+  for (const auto& change : c.json({"history", kAliyaIin})) {
+    if (change["field"] == "score") scores += change["new"] == 50 ? 1 : 100;
+    if (change["field"] == "hours") hours += change["new"] == 120 ? 1 : 100;
+  }
+  CHECK(scores == 1);
+  CHECK(hours == 1);
 }
 
 TEST_CASE("cli parse errors: in Russian and Kazakh with --lang, exit 2, the store untouched") {

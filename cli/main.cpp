@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "epsync/version.h"
 #include "util/i18n.h"
@@ -228,8 +229,9 @@ void add_hub(Parser& p) {
   p.on(report, [&p, rp] { return hub_report(p.g, rp->by, rp->as_of, rp->format); });
 }
 
-// --lang anywhere on the line, else the environment's locale, else English (SPEC §10). Chosen before
-// the parser is built, so that its help texts are already in that language.
+// --lang anywhere on the line, else [ui] lang of the configuration, else the environment's locale,
+// else English (SPEC §10). Chosen before the parser is built, so that its help texts are already
+// in that language.
 std::optional<Lang> choose_language(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i], value;
@@ -240,6 +242,7 @@ std::optional<Lang> choose_language(int argc, char** argv) {
     std::cerr << "epsync: --lang: must be kk, ru or en, got '" << value << "'\n";
     return std::nullopt;
   }
+  if (auto configured = configured_language(argc, argv)) return configured;
   return lang_from_environment().value_or(Lang::kEn);
 }
 
@@ -271,5 +274,5 @@ int main(int argc, char** argv) {
     p.app.exit(e);
     return 2;
   }
-  return p.action ? p.action() : 2;
+  return run_command(p.action);
 }

@@ -215,8 +215,8 @@ void print_set_aside(const nlohmann::ordered_json& c) {
   else
     std::cout << trf("change {} ({}, {}) trainee {} {}", seq, text("table"), text("received"), text("trainee_iin"),
                      text("trainee_name"));
-  std::cout << "\n  " << trf("hub: {}", text("reason")) << "\n  "
-            << trf("what to do: {}", tr(c["advice"].get<std::string>().c_str())) << "\n";
+  const std::string advice = c["advice"].get<std::string>();  // an N_ text of advice_for
+  std::cout << "\n  " << trf("hub: {}", text("reason")) << "\n  " << trf("what to do: {}", tr(advice.c_str())) << "\n";
 }
 
 }  // namespace

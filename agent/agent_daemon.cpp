@@ -13,6 +13,7 @@
 #include "agent/config.h"
 #include "agent/nudge.h"
 #include "agent/sync_once.h"
+#include "storage/file_access.h"
 #include "storage/own_changes.h"
 #include "storage/sync_state.h"
 #include "util/log.h"
@@ -91,6 +92,9 @@ class AgentDaemon {
       log::warning("no nudge socket at " + path + " (" + ec.message() + "); local writes sync at the next interval");
       return;
     }
+    // Registrars in group epsync nudge too: the socket is shared like the store beside it.
+    if (Status s = set_new_file_mode(path); !s.ok())
+      log::warning("the nudge socket " + path + " keeps its mode (" + s.message() + ")");
     receive_nudge();
   }
 

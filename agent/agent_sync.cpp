@@ -20,7 +20,9 @@ namespace {
 
 std::int64_t free_disk_bytes(const std::string& path) {
   struct statvfs fs {};
-  std::string dir = std::filesystem::absolute(path).parent_path().string();
+  std::error_code ec;  // the store's directory; the working directory when `path` has none
+  std::string dir = std::filesystem::absolute(path, ec).parent_path().string();
+  if (ec) return -1;
   if (statvfs(dir.c_str(), &fs) != 0) return -1;
   return static_cast<std::int64_t>(fs.f_bavail) * static_cast<std::int64_t>(fs.f_frsize);
 }

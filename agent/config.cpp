@@ -10,6 +10,7 @@ Result<AgentConfig> load_agent_config(const std::string& path) {
       {"hub.ca"},                   {"hub.cert"},                {"hub.key"},
       {"sync.interval_seconds", true, false, 1, 86400},
       {"sync.timeout_seconds", true, false, 1, 3600},
+      kUiLangKey,
   };
   auto v = read_config_file(path, kSchema);
   if (!v.ok()) return v.status();
@@ -23,6 +24,7 @@ Result<AgentConfig> load_agent_config(const std::string& path) {
   cfg.hub_key = v->get("hub.key");
   cfg.sync_interval_seconds = static_cast<int>(v->get_int("sync.interval_seconds", 60));
   cfg.sync_timeout_seconds = static_cast<int>(v->get_int("sync.timeout_seconds", 30));
+  cfg.lang = configured_lang(v.value());
   return cfg;
 }
 

@@ -3,9 +3,11 @@
 // default.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "storage/status.h"
+#include "util/i18n.h"
 
 namespace epsync {
 
@@ -20,6 +22,8 @@ struct AgentConfig {
   int sync_interval_seconds = 60;
   // How long a session waits for the hub to connect (at most 10 s) or to answer before giving up.
   int sync_timeout_seconds = 30;
+  // [ui] lang: the language of the command line's texts when --lang is not given (SPEC §10).
+  std::optional<Lang> lang;
 };
 
 Result<AgentConfig> load_agent_config(const std::string& path);

@@ -3,6 +3,7 @@
 // while the daemon runs.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -17,6 +18,7 @@
 #include "hub/report_json.h"
 #include "hub/review.h"
 #include "records/date.h"
+#include "util/i18n.h"
 #include "util/printable.h"
 
 namespace epsync::cli {
@@ -28,10 +30,13 @@ using json = nlohmann::ordered_json;
 Result<hub::HubConfig> hub_config(const Global& g) {
   std::string path = g.config;
   if (path.empty()) {
-    if (access(hub::kDefaultHubConfig, R_OK) != 0)
-      return Status::InvalidInput(std::string("no hub configuration: give --config FILE (default ") +
-                                  hub::kDefaultHubConfig + ") or --db PATH");
-    path = hub::kDefaultHubConfig;
+    auto found = default_config(hub::kDefaultHubConfig,
+                                N_("no hub configuration: give --config FILE (default {}) or --db PATH"));
+    // No hub configuration is bad input (exit 2); an unreadable one is not.
+    if (!found.ok() && found.status().code() == Status::Code::kNotFound)
+      return Status::InvalidInput(found.status().message());
+    if (!found.ok()) return found.status();
+    path = found.value();
   }
   return hub::load_hub_config(path);
 }
@@ -48,9 +53,35 @@ Result<std::unique_ptr<hub::HubStore>> open_hub(const Global& g, bool create = f
   o.operator_name = operator_name();
   auto hub = hub::HubStore::open(path, o);
   if (!hub.ok() && hub.status().code() == Status::Code::kNotFound && !create)
-    return Status::NotFound("the hub store " + path + " does not exist yet; `epsync hub center add` or starting "
-                            "the hub creates it");
+    return Status::NotFound(
+        trf("the hub store {} does not exist yet; `epsync hub center add` or starting the hub creates it", path));
   return hub;
+}
+
+// `hub report` as a table: the headers in the reader's language, each column as wide as its
+// header needs (Cyrillic headers are longer than the English).
+void print_report_table(const std::vector<hub::ReportRow>& rows, hub::GroupBy group) {
+  const char* key = group == hub::GroupBy::kRegion   ? N_("region")
+                    : group == hub::GroupBy::kCenter ? N_("center")
+                                                     : N_("sector");
+  const std::string head[] = {tr(key), tr("trainees"), tr("ready"), tr("not ready")};
+  std::size_t width[] = {20, 9, 7, 9};
+  for (int i = 0; i < 4; ++i) width[i] = std::max(width[i], text_width(head[i]));
+  auto line = [&](const std::string& k, const std::string& t, const std::string& r, const std::string& n) {
+    return padded(k, width[0]) + " " + right_aligned(t, width[1]) + " " + right_aligned(r, width[2]) + " " +
+           right_aligned(n, width[3]);
+  };
+  std::cout << line(head[0], head[1], head[2], head[3]) << "  " << tr("leading blockers") << "\n";
+  std::int64_t total = 0, ready = 0;
+  for (const auto& r : rows) {
+    std::string lead;
+    for (const auto& [k, v] : r.blockers) lead += (lead.empty() ? "" : ", ") + k + " " + std::to_string(v);
+    std::cout << line(printable(r.key), std::to_string(r.trainees), std::to_string(r.ready), std::to_string(r.not_ready))
+              << "  " << printable(lead) << "\n";
+    total += r.trainees;
+    ready += r.ready;
+  }
+  std::cout << line(tr("all"), std::to_string(total), std::to_string(ready), std::to_string(total - ready)) << "\n";
 }
 
 std::string read_all(const std::string& file, bool& ok) {
@@ -67,6 +98,8 @@ int hub_daemon(const Global& g) {
   auto cfg = hub_config(g);
   if (!cfg.ok()) return fail(cfg.status());
   if (!g.db.empty()) cfg->store_path = g.db;
+  // Log lines, and the refusals sent to centres, stay English whatever [ui] lang says.
+  set_current_lang(Lang::kEn);
   return hub::run_hub_daemon(cfg.value());
 }
 
@@ -75,7 +108,7 @@ int hub_center_add(const Global& g, const std::string& id, const std::string& re
   if (!hub.ok()) return fail(hub.status());
   if (Status s = hub.value()->add_center(id, region, name); !s.ok()) return fail(s);
   if (g.json) std::cout << json{{"center", id}, {"region", region}, {"name", name}}.dump() << "\n";
-  else std::cout << "registered centre " << id << " (" << region << ")\n";
+  else std::cout << trf("registered centre {} ({})", printable(id), printable(region)) << "\n";
   return 0;
 }
 
@@ -110,15 +143,17 @@ int hub_center_list(const Global& g, bool health) {
   for (const auto& c : rows.value()) {
     std::cout << printable(c.center) << "  " << printable(c.region) << "  " << printable(c.name);
     if (health) {
-      if (!c.last_seen_ms) std::cout << "  NEVER SEEN";
+      const char* seen = c.stale ? N_("last seen {} STALE, pending {}, clock {} s, certificate {} d, agent {}")
+                                 : N_("last seen {}, pending {}, clock {} s, certificate {} d, agent {}");
+      if (!c.last_seen_ms) std::cout << "  " << tr("NEVER SEEN");
       else
-        std::cout << "  last seen " << utc_iso_time(*c.last_seen_ms) << (c.stale ? " STALE" : "") << ", " << c.pending
-                  << " pending, clock " << c.clock_offset_ms / 1000 << " s, certificate " << days(c.cert_expires_at)
-                  << " days, agent " << printable(c.agent_version);
+        std::cout << "  " << trf(seen, utc_iso_time(*c.last_seen_ms), c.pending, c.clock_offset_ms / 1000,
+                                 days(c.cert_expires_at), printable(c.agent_version));
     }
     std::cout << "\n";
   }
-  std::cout << rows->size() << " centre" << (rows->size() == 1 ? "" : "s") << "\n";
+  const auto n = static_cast<long>(rows->size());
+  std::cout << trn("{} centre", "{} centres", n, n) << "\n";
   return 0;
 }
 
@@ -134,11 +169,12 @@ int hub_duplicates(const Global& g) {
     return 0;
   }
   for (const auto& d : dups.value()) {
-    std::cout << printable(d.iin) << "  enrolled at";
-    for (const auto& c : d.centers) std::cout << " " << printable(c);
-    std::cout << "\n";
+    std::string centres;
+    for (const auto& c : d.centers) centres += (centres.empty() ? "" : " ") + printable(c);
+    std::cout << printable(d.iin) << "  " << trf("enrolled at {}", centres) << "\n";
   }
-  std::cout << dups->size() << " IIN(s) enrolled at more than one centre\n";
+  const auto n = static_cast<long>(dups->size());
+  std::cout << trn("{} IIN enrolled at more than one centre", "{} IINs enrolled at more than one centre", n, n) << "\n";
   return 0;
 }
 
@@ -147,7 +183,9 @@ int hub_conflicts(const Global& g, bool all) {
   if (!hub.ok()) return fail(hub.status());
   auto list = hub::conflicts(hub.value()->store(), all);
   if (!list.ok()) return fail(list.status());
+  // A value as JSON carries it; "(empty)" in the reader's language where it is printed.
   auto text = [](const Value& v) { return is_null(v) ? std::string("(empty)") : std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : to_literal(v); };
+  auto shown = [&](const Value& v) { return is_null(v) ? tr("(empty)") : printable(text(v)); };
   if (g.json) {
     json arr = json::array();
     for (const auto& c : list.value())
@@ -159,14 +197,20 @@ int hub_conflicts(const Global& g, bool all) {
     return 0;
   }
   // Everything here came from centres (values, the operator's name): escaped for the terminal.
-  for (const auto& c : list.value())
+  for (const auto& c : list.value()) {
+    std::string kept_at = hlc_to_string(c.winner_hlc).substr(0, 19), lost_at = hlc_to_string(c.loser_hlc).substr(0, 19);
+    std::string what = c.loser_operator.empty()
+                           ? trf("kept {} ({}), lost {} ({})", shown(c.winner), kept_at, shown(c.loser), lost_at)
+                           : trf("kept {} ({}), lost {} ({}, by {})", shown(c.winner), kept_at, shown(c.loser), lost_at,
+                                 printable(c.loser_operator));
     std::cout << c.id << "  " << printable(c.center) << "  " << printable(c.table) << " "
-              << printable(c.row_id.substr(0, 8)) << " " << printable(c.column) << ": kept " << printable(text(c.winner))
-              << " (" << hlc_to_string(c.winner_hlc).substr(0, 19) << "), lost " << printable(text(c.loser)) << " ("
-              << hlc_to_string(c.loser_hlc).substr(0, 19)
-              << (c.loser_operator.empty() ? "" : ", by " + printable(c.loser_operator)) << ")"
+              << printable(c.row_id.substr(0, 8)) << " " << printable(c.column) << ": " << what
               << (c.resolution ? "  [" + printable(*c.resolution) + "]" : "") << "\n";
-  std::cout << list->size() << " conflict(s)" << (all ? "" : " waiting for review") << "\n";
+  }
+  const auto n = static_cast<long>(list->size());
+  std::cout << (all ? trn("{} conflict", "{} conflicts", n, n)
+                    : trn("{} conflict waiting for review", "{} conflicts waiting for review", n, n))
+            << "\n";
   return 0;
 }
 
@@ -174,7 +218,8 @@ int hub_conflict_resolve(const Global& g, std::int64_t id, bool take_loser, cons
   auto hub = open_hub(g);
   if (!hub.ok()) return fail(hub.status());
   if (Status s = hub::resolve_conflict(*hub.value(), id, take_loser, note); !s.ok()) return fail(s);
-  std::cout << "conflict " << id << " resolved: " << (take_loser ? "the lost value is restored" : "the kept value stands")
+  std::cout << (take_loser ? trf("conflict {} resolved: the lost value is restored", id)
+                          : trf("conflict {} resolved: the kept value stands", id))
             << "\n";
   return 0;
 }
@@ -200,27 +245,34 @@ int hub_quarantine(const Global& g) {
   for (const auto& e : q.value())
     std::cout << e.id << "  " << utc_iso_time(e.received_ms) << "  " << printable(e.center) << "  " << printable(e.table) << " "
               << printable(e.row_id.substr(0, 8)) << "  " << printable(e.reason) << "\n";
-  std::cout << q->size() << " change" << (q->size() == 1 ? "" : "s") << " in quarantine\n";
+  const auto held = static_cast<long>(q->size());
+  std::cout << trn("{} change in quarantine", "{} changes in quarantine", held, held) << "\n";
   if (refused->empty()) return 0;
   for (const auto& e : refused.value())
-    std::cout << "refused  " << utc_iso_time(e.received_ms) << "  " << printable(e.center) << "  change " << e.site_seq
-              << " of site " << printable(e.site.substr(0, 8)) << "  " << printable(e.reason) << "\n";
-  std::cout << refused->size() << " change" << (refused->size() == 1 ? "" : "s")
-            << " refused for good (another centre's row or site, or malformed; nothing of their batches was applied)\n";
+    std::cout << trf("refused  {}  {}  change {} of site {}  {}", utc_iso_time(e.received_ms), printable(e.center),
+                     e.site_seq, printable(e.site.substr(0, 8)), printable(e.reason))
+              << "\n";
+  const auto gone = static_cast<long>(refused->size());
+  std::cout << trn("{} change refused for good (another centre's row or site, or malformed; nothing of its batch was applied)",
+                   "{} changes refused for good (another centre's row or site, or malformed; nothing of their batches was applied)",
+                   gone, gone)
+            << "\n";
   return 0;
 }
 
 int hub_import_results(const Global& g, const std::string& file) {
   bool readable = false;
   std::string text = read_all(file, readable);
-  if (!readable) return fail(Status::InvalidInput(file + ": cannot read the file"));
+  if (!readable) return fail(Status::InvalidInput(trf("{}: cannot read the file", file)));
   auto hub = open_hub(g);
   if (!hub.ok()) return fail(hub.status());
   auto out = hub::import_official_results(*hub.value(), text, today_local());
   if (!out.ok()) return fail(out.status());
   if (!out->errors.empty()) {
     for (const auto& e : out->errors) std::cerr << printable(file) << ": " << printable(e) << "\n";
-    std::cerr << "epsync: nothing imported: " << out->errors.size() << " problem(s) in " << file << "\n";
+    const auto n = static_cast<long>(out->errors.size());
+    std::cerr << "epsync: " << trn("nothing imported: {} problem in {}", "nothing imported: {} problems in {}", n, n, printable(file))
+              << "\n";
     return 2;
   }
   for (const auto& u : out->unknown) std::cerr << printable(file) << ": " << printable(u) << "\n";
@@ -228,8 +280,9 @@ int hub_import_results(const Global& g, const std::string& file) {
     std::cout << json{{"imported", out->imported}, {"already_present", out->already_present},
                       {"unknown", out->unknown.size()}}.dump() << "\n";
   } else {
-    std::cout << "imported " << out->imported << " official result(s); " << out->already_present
-              << " already present; " << out->unknown.size() << " unknown IIN(s)\n";
+    std::cout << trf("official results imported: {}; already present: {}; unknown IINs: {}", out->imported,
+                     out->already_present, out->unknown.size())
+              << "\n";
   }
   return 0;
 }
@@ -237,11 +290,11 @@ int hub_import_results(const Global& g, const std::string& file) {
 int hub_report(const Global& g, const std::string& by, const std::optional<std::string>& as_of_text,
                const std::string& format) {
   auto parsed = hub::parse_group_by(by);
-  if (!parsed) return fail(Status::InvalidInput("by: must be region, center or sector, got '" + by + "'"));
+  if (!parsed) return fail(Status::InvalidInput(trf("by: must be region, center or sector, got '{}'", by)));
   const hub::GroupBy group = *parsed;
   std::string fmt = g.json ? "json" : format;
   if (fmt != "table" && fmt != "csv" && fmt != "json")
-    return fail(Status::InvalidInput("format: must be table, csv or json, got '" + format + "'"));
+    return fail(Status::InvalidInput(trf("format: must be table, csv or json, got '{}'", format)));
   auto given = as_of_date(as_of_text);
   if (!given.ok()) return fail(given.status());
   const Date as_of = given.value();
@@ -265,18 +318,7 @@ int hub_report(const Global& g, const std::string& by, const std::optional<std::
     }
     return 0;
   }
-  std::printf("%-20s %9s %7s %9s  %s\n", by.c_str(), "trainees", "ready", "not ready", "leading blockers");
-  std::int64_t total = 0, ready = 0;
-  for (const auto& r : rows.value()) {
-    std::string lead;
-    for (const auto& [k, v] : r.blockers) lead += (lead.empty() ? "" : ", ") + k + " " + std::to_string(v);
-    std::printf("%-20s %9lld %7lld %9lld  %s\n", printable(r.key).c_str(), static_cast<long long>(r.trainees),
-                static_cast<long long>(r.ready), static_cast<long long>(r.not_ready), printable(lead).c_str());
-    total += r.trainees;
-    ready += r.ready;
-  }
-  std::printf("%-20s %9lld %7lld %9lld\n", "all", static_cast<long long>(total), static_cast<long long>(ready),
-              static_cast<long long>(total - ready));
+  print_report_table(rows.value(), group);
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "agent/config.h"
+#include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "cli/help_examples.h"
 #include "cli/parse_errors.h"
@@ -266,8 +267,9 @@ void add_hub(Parser& p) {
   p.on(report, [&p, rp] { return hub_report(p.g, rp->by, rp->as_of, rp->format); });
 }
 
-// --lang anywhere on the line, else the environment's locale, else English (SPEC §10). Chosen before
-// the parser is built, so that its help texts are already in that language.
+// --lang anywhere on the line, else [ui] lang of the configuration, else the environment's locale,
+// else English (SPEC §10). Chosen before the parser is built, so that its help texts are already
+// in that language.
 std::optional<Lang> choose_language(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i], value;
@@ -279,6 +281,7 @@ std::optional<Lang> choose_language(int argc, char** argv) {
     std::cerr << "epsync: " << trf("--lang: must be kk, ru or en, got '{}'", value) << "\n";
     return std::nullopt;
   }
+  if (auto configured = configured_language(argc, argv)) return configured;
   return lang_from_environment().value_or(Lang::kEn);
 }
 
@@ -461,5 +464,5 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return refuse(p.app, e);
   }
-  return p.action ? p.action() : 2;
+  return run_command(p.action);
 }

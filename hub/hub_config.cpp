@@ -20,6 +20,7 @@ Result<HubConfig> load_hub_config(const std::string& path) {
       {"limits.max_sessions", true, false, 1, 100000},
       {"limits.max_sessions_per_center", true, false, 1, 1000},
       {"limits.max_handshakes", true, false, 1, 10000},
+      kUiLangKey,
   };
   auto v = read_config_file(path, kSchema);
   if (!v.ok()) return v.status();
@@ -39,6 +40,7 @@ Result<HubConfig> load_hub_config(const std::string& path) {
   c.max_sessions = v->get_int("limits.max_sessions", c.max_sessions);
   c.max_sessions_per_center = v->get_int("limits.max_sessions_per_center", c.max_sessions_per_center);
   c.max_handshakes = v->get_int("limits.max_handshakes", c.max_handshakes);
+  c.lang = configured_lang(v.value());
   return c;
 }
 

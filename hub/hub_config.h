@@ -2,9 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "storage/status.h"
+#include "util/i18n.h"
 
 namespace epsync::hub {
 
@@ -24,6 +26,8 @@ struct HubConfig {
   std::int64_t max_sessions = 1000;
   std::int64_t max_sessions_per_center = 4;
   std::int64_t max_handshakes = 100;
+  // [ui] lang: the language of the hub commands' texts when --lang is not given (SPEC §10).
+  std::optional<Lang> lang;
 };
 
 Result<HubConfig> load_hub_config(const std::string& path);

@@ -8,22 +8,15 @@
 #include <cstring>
 #include <vector>
 
+#include "storage/file_access.h"
+
 namespace epsync {
-
-namespace {
-
-std::string directory_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-}  // namespace
 
 Status PrivateFile::fail(const std::string& what, int err) const {
   std::string msg = dest_ + ": " + what + ": " + std::strerror(err);
   // A directory that does not exist, or a path through a file, is a wrong argument.
   if (err == ENOENT || err == ENOTDIR || err == EISDIR) return Status::InvalidInput(msg);
+  if (err == EACCES || err == EPERM) return Status::PermissionDenied(dest_ + ": " + what);
   return Status::IoError(msg);
 }
 
@@ -40,8 +33,9 @@ Result<PrivateFile> PrivateFile::create_beside(const std::string& dest) {
     f.temp_.clear();  // nothing to remove
     return f.fail("cannot create a file in " + directory_of(dest), err);
   }
-  // The umask can only take bits away from mkstemp's 0600; say it anyway, in case a libc differs.
-  if (::fchmod(fd, 0600) != 0) return f.fail("cannot restrict " + f.temp_ + " to its owner", errno);
+  // mkstemp's 0600, or in the shared state directory 0660 (storage/file_access.h), whatever the
+  // umask and the libc.
+  if (::fchmod(fd, mode_for_new_file(dest)) != 0) return f.fail("cannot set the mode of " + f.temp_, errno);
   return f;
 }
 

@@ -1,5 +1,6 @@
 // Files that hold personal data outside the store (exports, backups): written to a fresh
-// temporary beside the destination, mode 0600 whatever the umask, and renamed into place only
+// temporary beside the destination, mode 0600 whatever the umask (0660 in the shared state
+// directory, as the store: storage/file_access.h), and renamed into place only
 // when complete, so no reader ever sees a partial file and no planted link is ever followed.
 #pragma once
 
@@ -13,7 +14,8 @@ namespace epsync {
 class PrivateFile {
  public:
   // Creates DEST.partial.XXXXXX in DEST's directory with mkostemp (O_CREAT|O_EXCL: a link or
-  // file already at that name makes it pick another name, never open it), then fchmod 0600.
+  // file already at that name makes it pick another name, never open it), then fchmod 0600 (0660
+  // in a setgid directory).
   // A missing directory is bad input; anything else an I/O error. Both name DEST.
   static Result<PrivateFile> create_beside(const std::string& dest);
 

@@ -5,11 +5,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 
 #include "storage/private_file.h"
 
 namespace epsync {
+
+namespace {
+
+// A failure SQLite reports because the system refused this user a file: the store, its -wal or
+// -shm, or the directory they live in. The last system error is consulted only for the codes
+// where SQLite reports such a refusal, so that a stale one never relabels a busy store.
+bool refused_by_system(sqlite3* db, int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return true;
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR: {
+      int err = db ? sqlite3_system_errno(db) : 0;
+      return err == EACCES || err == EPERM;
+    }
+    default:
+      return false;
+  }
+}
+
+}  // namespace
 
 std::string to_literal(const Value& v) {
   struct Visitor {
@@ -163,6 +186,7 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path, const OpenOptions&
   db->path_ = path;
   int rc = sqlite3_open_v2(path.c_str(), &db->db_, flags, opt.vfs.empty() ? nullptr : opt.vfs.c_str());
   if (rc != SQLITE_OK) {
+    if (refused_by_system(db->db_, rc)) return Status::PermissionDenied(path);
     if ((rc & 0xff) == SQLITE_CANTOPEN)
       return Status::NotFound("cannot open " + path + ": no such file or not accessible");
     return db->error(rc, path);
@@ -218,6 +242,8 @@ Result<Stmt*> Db::from_cache(const std::string& sql, bool clear_bindings) {
 Status Db::error(int rc, std::string_view context) const {
   std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
   if (!context.empty()) msg = std::string(context) + ": " + msg;
+  // The -wal or -shm beside the store, or the directory, not this user's to write.
+  if (refused_by_system(db_, rc)) return Status::PermissionDenied(path_);
   switch (rc & 0xff) {
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
@@ -236,7 +262,7 @@ Status Db::error(int rc, std::string_view context) const {
 
 namespace {
 
-// Copies `src` into the empty file `path` (created by PrivateFile, so already 0600). SQLite gets
+// Copies `src` into the empty file `path` (created by PrivateFile, so already of its final mode). SQLite gets
 // the file without SQLITE_OPEN_CREATE and with NOFOLLOW, so it can only write into that file.
 // With journal_mode=OFF it creates no -journal beside it: a copy that fails half-way is thrown
 // away whole, so a rollback journal would protect nothing.

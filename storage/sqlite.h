@@ -102,8 +102,9 @@ class Db {
   std::int64_t changes() const;  // rows touched by the last statement
 
   // A consistent copy of the whole database to `dest` (SQLite online backup API), taken while
-  // other connections keep writing. Written to a 0600 temporary beside `dest` (PrivateFile) and
-  // renamed into place when complete; SQLite creates no journal or WAL file for the copy.
+  // other connections keep writing. Written to a temporary beside `dest` (PrivateFile: 0600, or
+  // 0660 in the shared state directory) and renamed into place when complete; SQLite creates no
+  // journal or WAL file for the copy.
   Status backup_to(const std::string& dest);
   sqlite3* handle() { return db_; }
   const std::string& path() const { return path_; }

@@ -21,6 +21,7 @@ class Status {
     kBusy,           // the store is locked by another writer for too long
     kClockSkew,      // a timestamp too far ahead of this clock
     kForbidden,      // well formed, but the one asking may not do it (another centre's row or site)
+    kPermissionDenied,  // the system refused this user a file or directory: "PATH: permission denied"
     kIoError,        // anything else from SQLite or the OS
   };
 
@@ -35,6 +36,10 @@ class Status {
   static Status ClockSkew(std::string m) { return Status(Code::kClockSkew, std::move(m)); }
   static Status Forbidden(std::string m) { return Status(Code::kForbidden, std::move(m)); }
   static Status IoError(std::string m) { return Status(Code::kIoError, std::move(m)); }
+  static Status PermissionDenied(const std::string& path) {
+    return Status(Code::kPermissionDenied, path + kPermissionDeniedSuffix);
+  }
+  static constexpr const char* kPermissionDeniedSuffix = ": permission denied";
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -6,9 +6,9 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <mutex>
 
+#include "storage/file_access.h"
 #include "storage/internal/row_state.h"
 #include "storage/schema.h"
 
@@ -136,11 +136,13 @@ std::string new_row_id() {
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions opt) {
   if (!opt.model) return Status::InvalidInput("opening " + path + " without a data model");
-  bool exists = std::filesystem::exists(path);
+  auto found = file_exists(path);
+  if (!found.ok()) return found.status();
+  const bool exists = found.value();
   if (!exists && !opt.create)
     return Status::NotFound(path + " does not exist; run `epsync init` first");
-  if (exists && std::filesystem::is_directory(path))
-    return Status::InvalidInput(path + " is a directory, not a store file");
+  // SQLite would quietly open a store this user may only read, and fail at the first write.
+  if (exists) EPSYNC_RETURN_IF_ERROR(check_access(path, true));
 
   Db::OpenOptions dbo;
   dbo.create = opt.create;
@@ -148,8 +150,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions
   dbo.vfs = opt.vfs;
   auto db = Db::open(path, dbo);
   if (!db.ok()) return db.status();
-  // Trainee records: readable by the owner only (SPEC §7), whatever the umask of the caller.
-  if (!exists) ::chmod(path.c_str(), 0600);
+  // Trainee records: the owner's alone, or in the shared state directory its group's too
+  // (storage/file_access.h), whatever the umask of the caller. SQLite gives -wal and -shm the
+  // same mode.
+  if (!exists) EPSYNC_RETURN_IF_ERROR(set_new_file_mode(path));
 
   std::unique_ptr<Store> s(new Store());
   s->db_ = std::move(db).value();

@@ -1,20 +1,60 @@
 #include "util/config_file.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "util/i18n.h"
+
 namespace epsync {
 
 namespace {
+
 std::string where(const std::string& file, const toml::source_region& src) {
   return file + ":" + std::to_string(src.begin.line);
 }
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
+// The problem with `node` as the value of `key`, or "" when there is none; the value read into `out`.
+std::string value_problem(const ConfigKey& key, const toml::node& node, ConfigValues& out) {
+  if (key.integer) {
+    if (!node.is_integer()) return tr("must be a whole number");
+    std::int64_t v = *node.value<std::int64_t>();
+    if (v < key.min || v > key.max) return trf("must be between {} and {}", key.min, key.max);
+    out.integer[key.name] = v;
+    return "";
+  }
+  if (!node.is_string()) return tr("must be a quoted string");
+  std::string v = *node.value<std::string>();
+  if (v.empty()) return tr("must not be empty");
+  if (!key.one_of.empty() && std::find(key.one_of.begin(), key.one_of.end(), v) == key.one_of.end())
+    return trf("must be one of {}, got '{}'", joined(key.one_of), v);
+  out.text[key.name] = v;
+  return "";
+}
+
 }  // namespace
+
+const ConfigKey kUiLangKey = {"ui.lang", false, false, 0, 0, {"kk", "ru", "en"}};
+
+std::optional<Lang> configured_lang(const ConfigValues& values) {
+  auto it = values.text.find(kUiLangKey.name);
+  return it == values.text.end() ? std::nullopt : parse_lang(it->second);
+}
 
 Result<ConfigValues> read_config_file(const std::string& path, const std::vector<ConfigKey>& schema) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path + ": cannot read the configuration file");
+  if (!in) {
+    if (errno == EACCES || errno == EPERM) return Status::PermissionDenied(path);
+    return Status::NotFound(trf("{}: cannot read the configuration file", path));
+  }
   std::ostringstream ss;
   ss << in.rdbuf();
   std::string text = ss.str();
@@ -24,7 +64,7 @@ Result<ConfigValues> read_config_file(const std::string& path, const std::vector
   for (char c : text) {
     if (c == '\n') ++line;
     if (static_cast<unsigned char>(c) >= 0x80)
-      return Status::InvalidInput(path + ":" + std::to_string(line) + ": only ASCII is allowed in the configuration file");
+      return Status::InvalidInput(trf("{}:{}: only ASCII is allowed in the configuration file", path, line));
   }
   toml::table root;
   try {
@@ -42,33 +82,24 @@ Result<ConfigValues> read_config_file(const std::string& path, const std::vector
   for (const auto& [section_key, section_node] : root) {
     std::string section(section_key.str());
     if (!known_section(section))
-      return Status::InvalidInput(where(path, section_node.source()) + ": [" + section + "]: unknown section");
+      return Status::InvalidInput(trf("{}: [{}]: unknown section", where(path, section_node.source()), section));
     const toml::table* tbl = section_node.as_table();
-    if (!tbl) return Status::InvalidInput(where(path, section_node.source()) + ": " + section + ": must be a [section]");
+    if (!tbl)
+      return Status::InvalidInput(trf("{}: {}: must be a [section]", where(path, section_node.source()), section));
     for (const auto& [key_key, node] : *tbl) {
       std::string name = section + "." + std::string(key_key.str());
       const ConfigKey* k = nullptr;
       for (const auto& c : schema)
         if (c.name == name) k = &c;
-      std::string at = where(path, node.source()) + ": " + name + ": ";
-      if (!k) return Status::InvalidInput(at + "unknown key");
-      if (k->integer) {
-        if (!node.is_integer()) return Status::InvalidInput(at + "must be a whole number");
-        std::int64_t v = *node.value<std::int64_t>();
-        if (v < k->min || v > k->max)
-          return Status::InvalidInput(at + "must be between " + std::to_string(k->min) + " and " + std::to_string(k->max));
-        out.integer[name] = v;
-        continue;
-      }
-      if (!node.is_string()) return Status::InvalidInput(at + "must be a quoted string");
-      std::string v = *node.value<std::string>();
-      if (v.empty()) return Status::InvalidInput(at + "must not be empty");
-      out.text[name] = v;
+      std::string at = where(path, node.source());
+      if (!k) return Status::InvalidInput(trf("{}: {}: unknown key", at, name));
+      std::string problem = value_problem(*k, node, out);
+      if (!problem.empty()) return Status::InvalidInput(at + ": " + name + ": " + problem);
     }
   }
   for (const auto& k : schema)
     if (k.required && !out.text.count(k.name) && !out.integer.count(k.name))
-      return Status::InvalidInput(path + ": " + k.name + ": required key is missing");
+      return Status::InvalidInput(trf("{}: {}: required key is missing", path, k.name));
   return out;
 }
 

@@ -1,14 +1,17 @@
 // A TOML configuration file read against a schema: every key must be known and of its type, and
 // every error names the file, the line and the key ("agent.toml:5: store.backup: unknown key"),
-// so a typo never silently falls back to a default.
+// so a typo never silently falls back to a default. The errors are in the caller's language
+// (util/i18n.h); the keys in them stay as written in the file.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "storage/status.h"
+#include "util/i18n.h"
 
 namespace epsync {
 
@@ -17,6 +20,7 @@ struct ConfigKey {
   bool integer = false;
   bool required = false;
   std::int64_t min = 0, max = 0;  // for integers
+  std::vector<std::string> one_of = {};  // for text: the values allowed, when not any
 };
 
 struct ConfigValues {
@@ -34,5 +38,10 @@ struct ConfigValues {
 };
 
 Result<ConfigValues> read_config_file(const std::string& path, const std::vector<ConfigKey>& schema);
+
+// [ui] lang = "kk" | "ru" | "en", in agent.toml and hub.toml alike: the language of the command
+// line's texts when --lang is not given (SPEC §10). Any other value is refused with its line.
+extern const ConfigKey kUiLangKey;
+std::optional<Lang> configured_lang(const ConfigValues& values);
 
 }  // namespace epsync

@@ -49,7 +49,7 @@ check "dpkg lists epsync as installed" sh -c 'dpkg-query -W -f="\${Status}" epsy
 check "user epsync: system user, home /var/lib/epsync, shell nologin ($(getent passwd epsync))" \
   sh -c 'getent passwd epsync | grep -qE "^epsync:x:[0-9]+:[0-9]+:[^:]*:/var/lib/epsync:/usr/sbin/nologin$" && [ "$(id -u epsync)" -lt 1000 ]'
 check "group epsync" sh -c "getent group epsync >/dev/null"
-check "/var/lib/epsync is 0700 epsync:epsync ($(mode /var/lib/epsync))" [ "$(mode /var/lib/epsync)" = "700 epsync epsync" ]
+check "/var/lib/epsync is 2770 epsync:epsync ($(mode /var/lib/epsync))" [ "$(mode /var/lib/epsync)" = "2770 epsync epsync" ]
 check "/etc/epsync is 0750 root:epsync ($(mode /etc/epsync))" [ "$(mode /etc/epsync)" = "750 root epsync" ]
 conffiles="$(dpkg-query -W -f='${Conffiles}' epsync)"
 check "dpkg registered /etc/epsync/agent.toml as a conffile" sh -c "echo '$conffiles' | grep -q ' /etc/epsync/agent.toml '"
@@ -68,13 +68,32 @@ for u in epsync-agent.service epsync-hub.service; do
   else echo "$out" | sed 's/^/  | /'; bad "systemd-analyze verify $u (exit $rc)"; fi
 done
 
-# The service user can create a store in the state directory, and nobody else can look in.
+# The service user can create a store in the state directory, shared with group epsync, and
+# nobody else can look in.
 if runuser -u epsync -- epsync init --center ALM-014 --region almaty --db /var/lib/epsync/agent.db >/dev/null 2>&1; then
   ok "the epsync user creates a store in /var/lib/epsync ($(mode /var/lib/epsync/agent.db))"
 else bad "the epsync user cannot create a store in /var/lib/epsync"; fi
+check "the store is 0660 epsync:epsync ($(mode /var/lib/epsync/agent.db))" [ "$(mode /var/lib/epsync/agent.db)" = "660 epsync epsync" ]
 check "another user cannot list /var/lib/epsync" sh -c '! runuser -u nobody -- ls /var/lib/epsync >/dev/null 2>&1'
 check "another user cannot read /etc/epsync" sh -c '! runuser -u nobody -- cat /etc/epsync/agent.toml >/dev/null 2>&1'
 check "the epsync user reads /etc/epsync/agent.toml" runuser -u epsync -- cat /etc/epsync/agent.toml >/dev/null
+
+# A registrar as the man page says to add one: an ordinary account in group epsync. Their change
+# is theirs in history; someone outside the group gets a clear refusal, not a crash.
+useradd --create-home registrar1 && usermod -a -G epsync registrar1
+as_registrar() { runuser -u registrar1 -- env -u EPSYNC_OPERATOR epsync "$@" --db /var/lib/epsync/agent.db; }
+if out="$(as_registrar trainee add --iin 950101401239 --surname Test --given-name Aliya --birth-date 1995-01-01 --sex F 2>&1)"
+then ok "a registrar in group epsync enrols a trainee"; else echo "$out" | sed 's/^/  | /'; bad "a registrar cannot enrol a trainee"; fi
+out="$(as_registrar history 950101401239 --json 2>&1)"
+if printf '%s' "$out" | grep -q '"operator": *"registrar1"'; then ok "history names the registrar"
+else echo "$out" | sed 's/^/  | /'; bad "history does not name registrar1"; fi
+for f in /var/lib/epsync/agent.db-wal /var/lib/epsync/agent.db-shm; do
+  [ -e "$f" ] && check "$f is 0660 group epsync ($(stat -c '%a %G' "$f"))" [ "$(stat -c '%a %G' "$f")" = "660 epsync" ]
+done
+out="$(runuser -u nobody -- epsync trainee list --db /var/lib/epsync/agent.db 2>&1)"; rc=$?
+if [ "$rc" = 1 ] && printf '%s' "$out" | grep -q 'permission denied (is nobody in group epsync'; then
+  ok "outside the group: exit 1, '$out'"
+else echo "$out" | sed 's/^/  | /'; bad "outside the group: exit $rc, expected 1 and a permission message"; fi
 
 # An administrator's edit survives reinstalling (the upgrade path: prerm upgrade, postinst configure OLD).
 sed -i 's/^id = "ALM-014"/id = "AST-001"/' /etc/epsync/agent.toml

@@ -154,7 +154,7 @@ else
   if systemd-tmpfiles --root="$ROOT" --create >"$SCRATCH/tmpfiles.log" 2>&1; then
     uid="$(awk -F: '$1 == "epsync" {print $3}' "$ROOT/etc/passwd")" gid="$(awk -F: '$1 == "epsync" {print $3}' "$ROOT/etc/group")"
     got="$(stat -c '%a %u %g' "$ROOT/var/lib/epsync" 2>/dev/null)"
-    [ "$got" = "700 $uid $gid" ] && ok "tmpfiles.d: /var/lib/epsync 0700 epsync:epsync" || bad "/var/lib/epsync is '$got', expected '700 $uid $gid'"
+    [ "$got" = "2770 $uid $gid" ] && ok "tmpfiles.d: /var/lib/epsync 2770 epsync:epsync" || bad "/var/lib/epsync is '$got', expected '2770 $uid $gid'"
     got="$(stat -c '%a %u %g' "$ROOT/etc/epsync" 2>/dev/null)"
     [ "$got" = "750 0 $gid" ] && ok "tmpfiles.d: /etc/epsync 0750 root:epsync" || bad "/etc/epsync is '$got', expected '750 0 $gid'"
   else sed 's/^/  | /' "$SCRATCH/tmpfiles.log"; bad "systemd-tmpfiles --root --create failed"; fi

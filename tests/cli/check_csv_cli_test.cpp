@@ -232,3 +232,25 @@ TEST_CASE("csv export --excel: BOM, ';', CRLF, IINs as text; import reads it bac
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("--excel writes CSV") != std::string::npos);
 }
+
+TEST_CASE("csv: refusals and results in Russian and Kazakh (--lang)") {
+  Centre c;
+  enrol(c);
+  const std::string lost = kDanaIin.substr(1);
+  refused(c, "ИИН;Вид;Дата;Балл\r\n" + std::string(kAliyaIin) + ";mock;2026-01-10;120\r\n" + lost + ";mock;2026-01-10;120\r\n",
+          {"строка 3: iin: 11 цифр — вероятно, первый ноль потерялся, когда файл открыли в электронной таблице",
+           "epsync: ничего не импортировано: в файле", " 1 ошибка"},
+          {"--lang", "ru"});
+  refused(c, "ЖСН;Сағат;Түсі\r\n", {"1-жол: 'Түсі' бағаны белгісіз; күтілетін бағандар: iin, hours, level",
+                                    "epsync: ештеңе импортталмады"},
+          {"--lang", "kk"});
+  refused(c, std::string("iin;hours\r\n") + kAliyaIin + ";x\r\n" + kDanaIin + ";-1\r\n",
+          {"строка 2: hours: нужно целое число, указано: 'x'", "строка 3: hours:", " 2 ошибки"}, {"--lang", "ru"});
+  std::string file = c.dir.file("ok.csv");
+  write_file_bytes(file, "ИИН;Вид;Дата;Балл\r\n" + std::string(kAliyaIin) + ";mock;2026-01-10;120\r\n" + kDanaIin +
+                             ";mock;2026-01-11;130\r\n");
+  CHECK(c.ok({"import", file, "--lang", "ru"}) == "импортировано 2 результата теста\n");
+  write_file_bytes(file, "ЖСН;Сағат\r\n" + std::string(kAliyaIin) + ";12\r\n");
+  CHECK(c.ok({"import", file, "--lang", "kk"}) == "корей тілі курсының 1 жолы импортталды\n");
+  CHECK(c.ok({"import", file, "--lang", "en"}) == "imported 1 Korean course line\n");
+}

@@ -178,8 +178,13 @@ Result<Sheet> read_sheet(std::string_view bytes, CsvEncoding encoding) {
   for (auto& name : sheet.header.fields) name = trimmed(excel_text_value(name));
   sheet.rows.reserve(records.size() - 1);
   for (size_t i = 1; i < records.size(); ++i) {
-    for (auto& cell : records[i].fields) cell = excel_text_value(std::move(cell));
-    sheet.rows.push_back(std::move(records[i]));
+    bool blank = true;
+    for (auto& cell : records[i].fields) {
+      cell = excel_text_value(std::move(cell));
+      blank = blank && cell.find_first_not_of(" \t") == std::string::npos;
+    }
+    // ";;;;": the empty rows Excel writes where cells were only formatted carry no record.
+    if (!blank) sheet.rows.push_back(std::move(records[i]));
   }
   return sheet;
 }

@@ -22,7 +22,7 @@ struct Sheet {
   CsvEncoding encoding = CsvEncoding::kUtf8;  // what the bytes were (never kDetect)
   char separator = ',';
   CsvRecord header;               // as written, trimmed
-  std::vector<CsvRecord> rows;    // the lines after the header, cells in UTF-8
+  std::vector<CsvRecord> rows;    // the lines after the header with any cell filled, in UTF-8
 };
 
 // The file's bytes as a sheet. Refusals (InvalidInput, "line N: reason") say what the file is

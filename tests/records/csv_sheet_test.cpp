@@ -46,6 +46,11 @@ TEST_CASE("csv sheet: UTF-8 with and without BOM, and files that are no CSV text
     CHECK(sheet->header.fields[0] == "ЖСН");
     CHECK(sheet->rows[0].fields[1] == "Қасымова; Ли");
   }
+  // The rows of empty cells Excel writes below a table carry no record; line numbers stay true.
+  auto padded = read_sheet("iin;hours\r\n;\r\n950101401239;12\r\n ; \r\n;\r\n");
+  REQUIRE(padded.ok());
+  REQUIRE(padded->rows.size() == 1);
+  CHECK(padded->rows[0].line == 3);
   // A ';' file whose header quotes a comma.
   CHECK(read_sheet("\"a,b\";c;d\n1;2;3\n")->separator == ';');
 

@@ -17,7 +17,9 @@
 #include "records/readiness.h"
 #include "records/regions.h"
 #include "records/row_rules.h"
+#include "records/csv_import.h"
 #include "records/trainee_csv.h"
+#include "util/i18n.h"
 #include "util/printable.h"
 #include "records/model.h"
 
@@ -204,35 +206,76 @@ int record_document(const Global& g, const RecordArgs& a) {
                [](const std::string& id) { std::cout << "recorded document check " << id << "\n"; });
 }
 
-int import_csv(const Global& g, const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fail(Status::InvalidInput(file + ": cannot read the file"));
+namespace {
+
+// "imported 3 test results" for the kind the file held.
+std::string imported_text(CsvKind kind, int n) {
+  switch (kind) {
+    case CsvKind::kTrainees: return trn("imported {} trainee", "imported {} trainees", n, n);
+    case CsvKind::kKorean: return trn("imported {} Korean course line", "imported {} Korean course lines", n, n);
+    case CsvKind::kTests: return trn("imported {} test result", "imported {} test results", n, n);
+    case CsvKind::kMedical: return trn("imported {} medical check", "imported {} medical checks", n, n);
+    case CsvKind::kDocuments: return trn("imported {} document check", "imported {} document checks", n, n);
+  }
+  return {};
+}
+
+// The options as given, or the refusal naming the bad one.
+Result<CsvImportOptions> import_options(const ImportArgs& a) {
+  CsvImportOptions o;
+  if (a.kind) {
+    o.kind = csv_kind_named(*a.kind);
+    if (!o.kind)
+      return Status::InvalidInput(
+          trf("kind: must be trainees, korean, tests, medical or documents, got '{}'", *a.kind));
+  }
+  if (a.encoding) {
+    auto e = csv_encoding_named(*a.encoding);
+    if (!e) return Status::InvalidInput(trf("encoding: must be utf-8 or windows-1251, got '{}'", *a.encoding));
+    o.encoding = *e;
+  }
+  return o;
+}
+
+}  // namespace
+
+int import_csv(const Global& g, const ImportArgs& a) {
+  auto options = import_options(a);
+  if (!options.ok()) return fail(options.status());
+  std::ifstream in(a.file, std::ios::binary);
+  if (!in) return fail(Status::InvalidInput(trf("{}: cannot read the file", a.file)));
   std::ostringstream ss;
   ss << in.rdbuf();
   auto opened = open_centre(g);
   if (!opened.ok()) return fail(opened.status());
-  auto outcome = import_trainees_csv(*opened->store, opened->center, ss.str(), today_local());
+  auto outcome = epsync::import_csv(*opened->store, opened->center, ss.str(), today_local(), options.value());
   if (!outcome.ok()) return fail(outcome.status());
   if (!outcome->errors.empty()) {
-    for (const auto& e : outcome->errors) std::cerr << printable(file) << ": " << printable(e) << "\n";
-    std::cerr << "epsync: nothing imported: " << outcome->errors.size() << " problem"
-              << (outcome->errors.size() == 1 ? "" : "s") << " in " << file << "\n";
+    for (const auto& e : outcome->errors) std::cerr << printable(a.file) << ": " << printable(e) << "\n";
+    const long n = static_cast<long>(outcome->errors.size());
+    std::cerr << printable(trn("epsync: nothing imported: {} problem in {}", "epsync: nothing imported: {} problems in {}",
+                               n, n, a.file))
+              << "\n";
     return 2;
   }
   nudge_agent(opened->store->path());
-  if (g.json) std::cout << json{{"imported", outcome->imported}}.dump() << "\n";
-  else std::cout << "imported " << outcome->imported << " trainees\n";
+  if (g.json)
+    std::cout << json{{"imported", outcome->imported}, {"kind", csv_kind_name(outcome->kind)}}.dump() << "\n";
+  else
+    std::cout << imported_text(outcome->kind, outcome->imported) << "\n";
   return 0;
 }
 
 int export_data(const Global& g, const ExportArgs& a) {
   if (a.format != "csv" && a.format != "json")
-    return fail(Status::InvalidInput("format: must be csv or json, got '" + a.format + "'"));
+    return fail(Status::InvalidInput(trf("format: must be csv or json, got '{}'", a.format)));
+  if (a.excel && a.format != "csv")
+    return fail(Status::InvalidInput(tr("excel: --excel writes CSV; leave out --format json")));
   auto opened = open_centre(g);
   if (!opened.ok()) return fail(opened.status());
   std::string text;
   if (a.format == "csv") {
-    auto csv = export_trainees_csv(*opened->store);
+    auto csv = export_trainees_csv(*opened->store, a.excel);
     if (!csv.ok()) return fail(csv.status());
     text = csv.value();
   } else {

@@ -27,9 +27,14 @@ struct RecordArgs {
   MedicalInput medical;
   DocumentInput document;
 };
+struct ImportArgs {
+  std::string file;
+  std::optional<std::string> kind, encoding;  // as given: checked by import_csv
+};
 struct ExportArgs {
   std::string format = "csv";
   std::optional<std::string> out;
+  bool excel = false;  // BOM, `;`, IINs as text: what Excel opens right in kk/ru locales
 };
 
 int init(const Global& g, const InitArgs& a);
@@ -42,7 +47,7 @@ int record_korean(const Global& g, const RecordArgs& a);
 int record_test(const Global& g, const RecordArgs& a);
 int record_medical(const Global& g, const RecordArgs& a);
 int record_document(const Global& g, const RecordArgs& a);
-int import_csv(const Global& g, const std::string& file);
+int import_csv(const Global& g, const ImportArgs& a);
 int export_data(const Global& g, const ExportArgs& a);
 int readiness(const Global& g, const std::optional<std::string>& as_of);
 int history(const Global& g, const std::string& ref);

@@ -159,13 +159,19 @@ void add_record(Parser& p) {
 // CSV in and out, readiness, history and backup: what a registrar reads from the store.
 void add_store_commands(Parser& p) {
   auto file = kept<std::string>(), ref = kept<std::string>();
-  auto* import = p.app.add_subcommand("import", tr("Import trainees from CSV (all or nothing)"));
-  import->add_option("FILE", *file, tr("CSV file with a header line as `epsync export` writes it"))->required();
-  p.on(import, [&p, file] { return import_csv(p.g, *file); });
+  auto ia = kept<ImportArgs>();
+  auto* import = p.app.add_subcommand(
+      "import", tr("Import trainees, course hours, tests, medical or document checks from CSV (all or nothing)"));
+  import->add_option("FILE", ia->file, tr("CSV file with a header line (`,` or `;`; English, Kazakh or Russian names)"))
+      ->required();
+  import->add_option("--kind", ia->kind, tr("trainees|korean|tests|medical|documents (default: from the header)"));
+  import->add_option("--encoding", ia->encoding, tr("utf-8|windows-1251 (default: detected)"));
+  p.on(import, [&p, ia] { return import_csv(p.g, *ia); });
   auto ea = kept<ExportArgs>();
   auto* exp = p.app.add_subcommand("export", tr("Export trainees as CSV or JSON"));
   exp->add_option("--format", ea->format, tr("csv (default) or json"));
   exp->add_option("--out", ea->out, tr("Write to FILE instead of standard output"));
+  exp->add_flag("--excel", ea->excel, tr("CSV for Excel: UTF-8 with BOM, `;`, IINs kept as text"));
   p.on(exp, [&p, ea] { return export_data(p.g, *ea); }, false);
   auto as_of = kept<std::optional<std::string>>();
   auto* ready = p.app.add_subcommand("readiness", tr("Which trainees are ready, and what holds the others back"));

@@ -9,6 +9,7 @@
 #include "agent/config.h"
 #include "hub/hub_config.h"
 #include "records/csv.h"
+#include "records/csv_sheet.h"
 #include "sync/bulk_decode.h"
 #include "sync/codec.h"
 #include "sync/frame.h"
@@ -234,8 +235,32 @@ void message_decoder(const std::uint8_t* data, std::size_t size) {
 
 // ---- (c) CSV ----
 
+namespace {
+
+// read_sheet on any bytes: a refusal is "line N: …"; an accepted sheet, written back as UTF-8 with
+// its separator, reads back to the same header and rows.
+void csv_sheet(std::string_view bytes) {
+  auto sheet = read_sheet(bytes);
+  if (!sheet.ok()) {
+    const std::string& msg = sheet.status().message();
+    if (sheet.status().code() != Status::Code::kInvalidInput || msg.rfind("line ", 0) != 0)
+      violated("csv sheet: a refusal that is not 'line N: ...': " + msg);
+    return;
+  }
+  // A header of spaces alone is trimmed to nothing, and a blank line is no record.
+  if (sheet->header.fields == std::vector<std::string>{""}) return;
+  std::string again = "\xEF\xBB\xBF" + csv_line(sheet->header.fields, sheet->separator);
+  for (const auto& row : sheet->rows) again += csv_line(row.fields, sheet->separator);
+  auto back = read_sheet(again, CsvEncoding::kUtf8);
+  if (!back.ok()) violated("csv sheet: its own rows refused: " + back.status().message());
+  if (back->rows.size() != sheet->rows.size()) violated("csv sheet: rows lost in a round trip");
+}
+
+}  // namespace
+
 void csv_parser(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
+  csv_sheet(text);
   auto parsed = parse_csv(text);
   if (!parsed.ok()) {
     const std::string& msg = parsed.status().message();

@@ -27,7 +27,8 @@ void frame_reader(const std::uint8_t* data, std::size_t size);
 //     message (compared through its encoding, which is injective).
 void message_decoder(const std::uint8_t* data, std::size_t size);
 // (c) parse_csv: never crashes; an accepted file's records, written with csv_line(), parse back
-//     to the same fields.
+//     to the same fields. read_sheet (encodings, separators) on the same bytes: never crashes,
+//     refuses only as "line N: …", and a sheet's rows are UTF-8 that parses back the same.
 void csv_parser(const std::uint8_t* data, std::size_t size);
 // (d) load_agent_config and load_hub_config on the bytes written to a temporary file: never
 //     crash; an accepted file yields the required keys, within their bounds.

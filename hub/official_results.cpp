@@ -3,9 +3,11 @@
 #include <map>
 
 #include "storage/change_log.h"
-#include "records/csv.h"
+#include "records/csv_header.h"
+#include "records/csv_sheet.h"
 #include "records/iin.h"
 #include "storage/store.h"
+#include "util/i18n.h"
 
 namespace epsync::hub {
 
@@ -17,41 +19,45 @@ struct ResultRow {
   std::int64_t score;
 };
 
-// The file's rows, or every problem found in it into out.errors (then nothing is written).
+// The line's problems with the IIN, test date and score, each as "line N: field: reason".
+void check_row(const ResultRow& row, const std::string& score, const Date& today, ResultsOutcome& out) {
+  if (auto spoiled = iin_spoiled_by_spreadsheet(row.iin)) out.errors.push_back(trf("line {}: {}", row.line, *spoiled));
+  else if (Status s = validate_iin(row.iin); !s.ok()) out.errors.push_back(trf("line {}: {}", row.line, s.message()));
+  auto d = parse_date(row.date);
+  if (!d || d->year < 1900) out.errors.push_back(trf("line {}: test_date: must be a date as YYYY-MM-DD", row.line));
+  else if (*d > today) out.errors.push_back(trf("line {}: test_date: {} is in the future", row.line, row.date));
+  const bool digits = !score.empty() && score.size() <= 3 && score.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || std::stoll(score) > 200)
+    out.errors.push_back(trf("line {}: score: must be a whole number from 0 to 200", row.line));
+}
+
+// The file's rows, or every problem found in it into out.errors (then nothing is written). The file
+// may come from a spreadsheet: `;` or `,`, UTF-8 or Windows-1251, header names in three languages.
 std::vector<ResultRow> parse_results(std::string_view text, const Date& today, ResultsOutcome& out) {
-  auto parsed = parse_csv(text);
-  if (!parsed.ok()) {
-    out.errors.push_back(parsed.status().message());
-    return {};
-  }
-  auto& recs = parsed.value();
-  if (recs.empty()) {
-    out.errors.push_back("line 1: the file is empty; expected the header iin,test_date,score");
+  auto sheet = read_sheet(text);
+  if (!sheet.ok()) {
+    out.errors.push_back(sheet.status().message());
     return {};
   }
   std::map<std::string, size_t> col;
-  for (size_t i = 0; i < recs[0].fields.size(); ++i) col[recs[0].fields[i]] = i;
+  for (size_t i = 0; i < sheet->header.fields.size(); ++i)
+    col[canonical_column(sheet->header.fields[i]).value_or("?" + sheet->header.fields[i])] = i;
   if (col.size() != 3 || !col.count("iin") || !col.count("test_date") || !col.count("score")) {
-    out.errors.push_back("line 1: the header must be iin,test_date,score");
+    out.errors.push_back(tr("line 1: the header must be iin,test_date,score"));
     return {};
   }
   std::vector<ResultRow> rows;
-  for (size_t r = 1; r < recs.size(); ++r) {
-    const auto& rec = recs[r];
-    std::string at = "line " + std::to_string(rec.line) + ": ";
+  for (const auto& rec : sheet->rows) {
     if (rec.fields.size() != 3) {
-      out.errors.push_back(at + "has " + std::to_string(rec.fields.size()) + " fields, expected 3");
+      out.errors.push_back(trf("line {}: has {} fields, expected 3", rec.line, rec.fields.size()));
       continue;
     }
     ResultRow row{rec.line, rec.fields[col["iin"]], rec.fields[col["test_date"]], 0};
-    if (Status s = validate_iin(row.iin); !s.ok()) out.errors.push_back(at + s.message());
-    auto d = parse_date(row.date);
-    if (!d || d->year < 1900) out.errors.push_back(at + "test_date: must be a date as YYYY-MM-DD");
-    else if (*d > today) out.errors.push_back(at + "test_date: " + row.date + " is in the future");
-    const std::string& sc = rec.fields[col["score"]];
-    bool digits = !sc.empty() && sc.size() <= 3 && sc.find_first_not_of("0123456789") == std::string::npos;
-    row.score = digits ? std::stoll(sc) : -1;
-    if (row.score < 0 || row.score > 200) out.errors.push_back(at + "score: must be a whole number from 0 to 200");
+    const std::string& score = rec.fields[col["score"]];
+    check_row(row, score, today, out);
+    if (auto d = parse_date(row.date)) row.date = format_date(*d);  // stored as ISO however it was written
+    const bool digits = !score.empty() && score.size() <= 3 && score.find_first_not_of("0123456789") == std::string::npos;
+    row.score = digits ? std::stoll(score) : -1;
     rows.push_back(row);
   }
   return rows;
@@ -95,7 +101,7 @@ Result<ResultsOutcome> import_official_results(HubStore& hub, std::string_view t
     auto trainees = enrolments(store, row.iin);
     if (!trainees.ok()) return trainees.status();
     if (trainees->empty()) {
-      out.unknown.push_back("line " + std::to_string(row.line) + ": iin: no trainee with this IIN is enrolled at any centre");
+      out.unknown.push_back(trf("line {}: iin: no trainee with this IIN is enrolled at any centre", row.line));
       continue;
     }
     for (const auto& [trainee, center] : trainees.value()) {

@@ -1,8 +1,10 @@
 #include "records/csv.h"
 
+#include "util/i18n.h"
+
 namespace epsync {
 
-Result<std::vector<CsvRecord>> parse_csv(std::string_view t) {
+Result<std::vector<CsvRecord>> parse_csv(std::string_view t, char sep) {
   if (t.substr(0, 3) == "\xEF\xBB\xBF") t.remove_prefix(3);
   std::vector<CsvRecord> out;
   size_t i = 0;
@@ -17,7 +19,7 @@ Result<std::vector<CsvRecord>> parse_csv(std::string_view t) {
         ++i;
         for (;;) {
           if (i >= t.size())
-            return Status::InvalidInput("line " + std::to_string(opened) + ": a quoted field is never closed");
+            return Status::InvalidInput(trf("line {}: a quoted field is never closed", opened));
           char c = t[i++];
           if (c == '"') {
             if (i < t.size() && t[i] == '"') {
@@ -30,18 +32,18 @@ Result<std::vector<CsvRecord>> parse_csv(std::string_view t) {
           if (c == '\n') ++line;
           field += c;
         }
-        if (i < t.size() && t[i] != ',' && t[i] != '\n' && t[i] != '\r')
-          return Status::InvalidInput("line " + std::to_string(line) + ": text after a closing quote");
+        if (i < t.size() && t[i] != sep && t[i] != '\n' && t[i] != '\r')
+          return Status::InvalidInput(trf("line {}: text after a closing quote", line));
       } else {
-        while (i < t.size() && t[i] != ',' && t[i] != '\n' && t[i] != '\r') {
+        while (i < t.size() && t[i] != sep && t[i] != '\n' && t[i] != '\r') {
           if (t[i] == '"')
-            return Status::InvalidInput("line " + std::to_string(line) +
-                                        ": a quote inside an unquoted field (quote the whole field)");
+            return Status::InvalidInput(
+                trf("line {}: a quote inside an unquoted field (quote the whole field)", line));
           field += t[i++];
         }
       }
       rec.fields.push_back(std::move(field));
-      if (i < t.size() && t[i] == ',') {
+      if (i < t.size() && t[i] == sep) {
         ++i;
         continue;
       }
@@ -58,12 +60,12 @@ Result<std::vector<CsvRecord>> parse_csv(std::string_view t) {
   return out;
 }
 
-std::string csv_line(const std::vector<std::string>& fields) {
+std::string csv_line(const std::vector<std::string>& fields, char sep) {
   std::string out;
   for (size_t i = 0; i < fields.size(); ++i) {
-    if (i) out += ',';
+    if (i) out += sep;
     const std::string& f = fields[i];
-    bool quote = f.find_first_of(",\"\r\n") != std::string::npos ||
+    bool quote = f.find_first_of(",;\"\r\n") != std::string::npos ||
                  (!f.empty() && (f.front() == ' ' || f.back() == ' '));
     if (!quote) {
       out += f;

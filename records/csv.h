@@ -1,6 +1,6 @@
-// CSV as RFC 4180 has it (quoted fields, "" inside quotes, embedded commas and newlines, CRLF or
-// LF), UTF-8 with or without the byte-order mark Excel writes. Used by import, export and the
-// hub's official results.
+// CSV as RFC 4180 has it (quoted fields, "" inside quotes, embedded separators and newlines, CRLF
+// or LF), UTF-8 with or without the byte-order mark Excel writes; the separator is `,` or, as
+// spreadsheets in Kazakh and Russian locales write it, `;` (records/csv_sheet.h detects which).
 #pragma once
 
 #include <string>
@@ -18,9 +18,9 @@ struct CsvRecord {
 
 // Parses a whole file. A structural error (an unterminated quote, a stray quote inside an
 // unquoted field) is reported as "line N: reason".
-Result<std::vector<CsvRecord>> parse_csv(std::string_view text);
+Result<std::vector<CsvRecord>> parse_csv(std::string_view text, char separator = ',');
 
 // One record, fields quoted only where needed, terminated by CRLF as RFC 4180 says.
-std::string csv_line(const std::vector<std::string>& fields);
+std::string csv_line(const std::vector<std::string>& fields, char separator = ',');
 
 }  // namespace epsync

@@ -1,42 +1,29 @@
 #include "records/trainee_csv.h"
 
-#include <algorithm>
 #include <map>
 
-#include "records/csv.h"
 #include "records/records.h"
+#include "util/i18n.h"
 
 namespace epsync {
 
-Result<std::string> export_trainees_csv(Store& store) {
+Result<std::string> export_trainees_csv(Store& store, bool for_excel) {
   auto trainees = list_trainees(store);
   if (!trainees.ok()) return trainees.status();
-  std::string out = csv_line(kTraineeCsvColumns);
-  for (const auto& t : trainees.value())
-    out += csv_line({t.id, t.iin, t.surname, t.given_name, t.patronymic, t.birth_date, t.sex, t.phone,
-                     t.sector, t.status});
+  const char sep = for_excel ? ';' : ',';
+  std::string out = for_excel ? "\xEF\xBB\xBF" : "";
+  out += csv_line(kTraineeCsvColumns, sep);
+  for (const auto& t : trainees.value()) {
+    std::vector<std::string> cells = {t.id, t.iin, t.surname, t.given_name, t.patronymic, t.birth_date, t.sex,
+                                      t.phone, t.sector, t.status};
+    if (for_excel)
+      for (size_t i = 0; i < cells.size(); ++i) cells[i] = excel_text_cell(cells[i], kTraineeCsvColumns[i] == "iin");
+    out += csv_line(cells, sep);
+  }
   return out;
 }
 
 namespace {
-
-// The position of each column in the header (columns may come in any order); problems go to
-// outcome.errors.
-std::map<std::string, size_t> header_index(const CsvRecord& header, ImportOutcome& outcome) {
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < header.fields.size(); ++i) {
-    const std::string& name = header.fields[i];
-    if (std::find(kTraineeCsvColumns.begin(), kTraineeCsvColumns.end(), name) == kTraineeCsvColumns.end())
-      outcome.errors.push_back("line 1: " + name + ": unknown column");
-    else if (index.count(name))
-      outcome.errors.push_back("line 1: " + name + ": column appears twice");
-    else
-      index[name] = i;
-  }
-  for (const char* needed : {"iin", "surname", "given_name", "birth_date", "sex"})
-    if (!index.count(needed)) outcome.errors.push_back(std::string("line 1: ") + needed + ": required column is missing");
-  return index;
-}
 
 // A line's fields; an empty optional cell is left unset, an empty required one is kept (and refused).
 TraineeFields trainee_of(const CsvRecord& rec, const std::map<std::string, size_t>& index) {
@@ -59,48 +46,51 @@ TraineeFields trainee_of(const CsvRecord& rec, const std::map<std::string, size_
   return f;
 }
 
+// The line's problems as "field: reason". An IIN a spreadsheet spoiled is reported as such, and
+// the line's other fields are still checked (without the IIN cross-checks).
+std::vector<std::string> problems_of(TraineeFields& f, const Date& today) {
+  std::optional<std::string> spoiled = f.iin ? iin_spoiled_by_spreadsheet(*f.iin) : std::nullopt;
+  if (!spoiled) return validate_trainee(f, nullptr, FieldStyle::kColumn, today);
+  TraineeFields rest = f;
+  rest.iin = std::nullopt;
+  std::vector<std::string> errors{*spoiled};
+  for (auto& e : validate_trainee(rest, nullptr, FieldStyle::kColumn, today))
+    if (e.rfind("iin:", 0) != 0) errors.push_back(std::move(e));  // "iin: is required": it was not given
+  return errors;
+}
+
 }  // namespace
 
-Result<ImportOutcome> import_trainees_csv(Store& store, const std::string& center,
-                                          std::string_view text, const Date& today) {
+Result<ImportOutcome> import_trainees(Store& store, const std::string& center, const Sheet& sheet,
+                                      const Date& today) {
   ImportOutcome outcome;
-  auto parsed = parse_csv(text);
-  if (!parsed.ok()) {
-    outcome.errors.push_back(parsed.status().message());
-    return outcome;
-  }
-  auto& records = parsed.value();
-  if (records.empty()) {
-    outcome.errors.push_back("line 1: the file is empty; expected a header line");
-    return outcome;
-  }
-  std::map<std::string, size_t> index = header_index(records[0], outcome);
+  outcome.kind = CsvKind::kTrainees;
+  std::map<std::string, size_t> index = header_index(sheet.header, columns_of_kind(CsvKind::kTrainees), outcome.errors);
   if (!outcome.errors.empty()) return outcome;
 
   std::vector<std::pair<int, TraineeFields>> rows;
   std::map<std::string, int> first_line_of_iin;
-  for (size_t r = 1; r < records.size(); ++r) {
-    const CsvRecord& rec = records[r];
-    std::string at = "line " + std::to_string(rec.line) + ": ";
-    if (rec.fields.size() != records[0].fields.size()) {
-      outcome.errors.push_back(at + "has " + std::to_string(rec.fields.size()) + " fields, the header has " +
-                               std::to_string(records[0].fields.size()));
+  for (const CsvRecord& rec : sheet.rows) {
+    if (rec.fields.size() != sheet.header.fields.size()) {
+      outcome.errors.push_back(trf("line {}: has {} fields, the header has {}", rec.line, rec.fields.size(),
+                                   sheet.header.fields.size()));
       continue;
     }
     TraineeFields f = trainee_of(rec, index);
-    auto errors = validate_trainee(f, nullptr, FieldStyle::kColumn, today);
-    for (const auto& e : errors) outcome.errors.push_back(at + e);
+    auto errors = problems_of(f, today);
+    for (const auto& e : errors) outcome.errors.push_back(trf("line {}: {}", rec.line, e));
     if (!errors.empty()) continue;
     if (f.status.value_or("active") == "active") {
       auto [it, fresh] = first_line_of_iin.emplace(*f.iin, rec.line);
       if (!fresh) {
-        outcome.errors.push_back(at + "iin: the same IIN is already on line " + std::to_string(it->second));
+        outcome.errors.push_back(trf("line {}: iin: the same IIN is already on line {}", rec.line, it->second));
         continue;
       }
       auto existing = active_trainee_with_iin(store, center, *f.iin);
       if (!existing.ok()) return existing.status();
       if (existing.value()) {
-        outcome.errors.push_back(at + "iin: an active trainee with this IIN is already enrolled here");
+        outcome.errors.push_back(
+            trf("line {}: iin: an active trainee with this IIN is already enrolled here", rec.line));
         continue;
       }
     }
@@ -115,7 +105,7 @@ Result<ImportOutcome> import_trainees_csv(Store& store, const std::string& cente
     auto id = records_writer.add_trainee(f, FieldStyle::kColumn);
     if (!id.ok()) {
       if (id.status().code() != Status::Code::kInvalidInput) return id.status();
-      outcome.errors.push_back("line " + std::to_string(line) + ": " + id.status().message());
+      outcome.errors.push_back(trf("line {}: {}", line, id.status().message()));
       return outcome;  // the transaction rolls back
     }
   }

@@ -109,7 +109,7 @@ TEST_CASE("csv: a bad file imports nothing and reports every bad line as 'line N
 
   for (auto [content, want] : std::vector<std::pair<std::string, std::string>>{
            {"", "line 1: the file is empty"},
-           {"iin,surname,given_name,birth_date,sex,shoe_size\n", "line 1: shoe_size: unknown column"},
+           {"iin,surname,given_name,birth_date,sex,shoe_size\n", "line 1: column 'shoe_size' is not known; expected id, iin, surname, given_name"},
            {"iin,surname,given_name,birth_date\n", "line 1: sex: required column is missing"},
            {"iin,surname,given_name,birth_date,sex\n\"950101401239,x\n", "line 2: a quoted field is never closed"},
            {"iin,surname,given_name,birth_date,sex\n95010140\"1239,x,y,1995-01-01,F\n", "line 2: a quote inside an unquoted field"}}) {

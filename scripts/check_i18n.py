@@ -3,7 +3,7 @@
 
 Extracts the marked texts (tr, tr_in, trf, trn, N_) from the product's sources with gettext's
 xgettext, merges each language's catalogues (po/*.LANG.po) with msgcat as the build does, and
-fails when a text has no translation, a translation is fuzzy or empty, a plural lacks a form, or a
+fails when a text has no translation, two areas translate one text differently, a translation is fuzzy or empty, a plural lacks a form, or a
 translation's {} placeholders differ in number from the English. Catalogue entries no source uses
 any more are listed as a warning. Run from anywhere: it checks the checkout it lives in.
 """
@@ -47,6 +47,22 @@ def merged(tmp, lang):
     return polib.pofile(out)
 
 
+def disagreements(lang):
+    """The same text translated two ways in two areas' catalogues: the build keeps only the first."""
+    seen, problems = {}, []
+    for path in sorted(glob.glob(os.path.join(ROOT, "po", "*." + lang + ".po"))):
+        for e in polib.pofile(path):
+            if not e.msgid or e.obsolete:
+                continue
+            forms = tuple(e.msgstr_plural.values()) if e.msgid_plural else (e.msgstr,)
+            key = (e.msgctxt, e.msgid)
+            if key in seen and seen[key][0] != forms:
+                problems.append(f"{lang}: {e.msgid!r} is {seen[key][0]!r} in {seen[key][1]} but "
+                                f"{forms!r} in {os.path.basename(path)}; keep one")
+            seen.setdefault(key, (forms, os.path.basename(path)))
+    return problems
+
+
 def problems_for(lang, wanted, catalogue):
     found = {(e.msgctxt, e.msgid): e for e in catalogue if not e.obsolete}
     problems = []
@@ -76,7 +92,7 @@ def main():
         problems = []
         for lang in LANGS:
             p, unused = problems_for(lang, wanted, merged(tmp, lang))
-            problems += p
+            problems += p + disagreements(lang)
             for u in unused:
                 print(f"warning: {lang}: catalogue entry no source uses: {u!r}")
     for p in problems:

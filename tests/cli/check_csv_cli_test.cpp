@@ -245,7 +245,7 @@ TEST_CASE("csv: refusals and results in Russian and Kazakh (--lang)") {
                                     "epsync: ештеңе импортталмады"},
           {"--lang", "kk"});
   refused(c, std::string("iin;hours\r\n") + kAliyaIin + ";x\r\n" + kDanaIin + ";-1\r\n",
-          {"строка 2: hours: нужно целое число, указано: 'x'", "строка 3: hours:", " 2 ошибки"}, {"--lang", "ru"});
+          {"строка 2: hours: нужно целое число, указано 'x'", "строка 3: hours:", " 2 ошибки"}, {"--lang", "ru"});
   std::string file = c.dir.file("ok.csv");
   write_file_bytes(file, "ИИН;Вид;Дата;Балл\r\n" + std::string(kAliyaIin) + ";mock;2026-01-10;120\r\n" + kDanaIin +
                              ";mock;2026-01-11;130\r\n");

@@ -240,7 +240,8 @@ std::optional<Lang> choose_language(int argc, char** argv) {
     else if (arg.starts_with("--lang=")) value = arg.substr(7);
     else continue;
     if (auto l = parse_lang(value)) return l;
-    std::cerr << "epsync: --lang: must be kk, ru or en, got '" << value << "'\n";
+    set_current_lang(lang_from_environment().value_or(Lang::kEn));
+    std::cerr << "epsync: " << trf("--lang: must be kk, ru or en, got '{}'", value) << "\n";
     return std::nullopt;
   }
   return lang_from_environment().value_or(Lang::kEn);

@@ -67,11 +67,32 @@ bool TraineeSearch::matches(const Trainee& t) const {
 Result<std::vector<Trainee>> search_trainees(Store& store, std::string_view text) {
   TraineeSearch search(text);
   if (search.empty()) return Status::InvalidInput(tr("search: give part of a name or the first digits of an IIN"));
-  auto all = list_trainees(store);
-  if (!all.ok()) return all.status();
+  // The match runs inside SQLite, so only matching rows are read out and sorted: with 50,000
+  // trainees 0.2 s, against 1.4 s to read every trainee and filter here (bench/bench_search.cpp).
+  EPSYNC_RETURN_IF_ERROR(store.db().define_text_function("epsync_fold", fold_for_search));
+  std::string sql = std::string("SELECT ") + kTraineeColumns + " FROM trainee WHERE deleted = 0";
+  int param = 0;
+  for (std::size_t i = 0; i < search.iin_words_.size(); ++i) {
+    const std::string p = "?" + std::to_string(++param);
+    sql += " AND substr(iin, 1, length(" + p + ")) = " + p;
+  }
+  for (std::size_t i = 0; i < search.name_words_.size(); ++i) {
+    const std::string p = "?" + std::to_string(++param);
+    sql += " AND instr(epsync_fold(surname || char(10) || given_name || char(10) || coalesce(patronymic, '')), " + p + ") > 0";
+  }
+  sql += " ORDER BY surname, given_name, id";
+  auto st = store.db().prepare(sql);
+  if (!st.ok()) return st.status();
+  param = 0;
+  for (const auto& w : search.iin_words_) st->bind(++param, w);
+  for (const auto& w : search.name_words_) st->bind(++param, w);
   std::vector<Trainee> out;
-  for (auto& t : all.value())
-    if (search.matches(t)) out.push_back(std::move(t));
+  for (;;) {
+    auto r = st->step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    out.push_back(trainee_from_row(st.value()));
+  }
   return out;
 }
 

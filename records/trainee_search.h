@@ -27,13 +27,13 @@ class TraineeSearch {
   bool matches(const Trainee& t) const;
 
  private:
+  friend Result<std::vector<Trainee>> search_trainees(Store& store, std::string_view text);
   std::vector<std::string> name_words_;  // folded
   std::vector<std::string> iin_words_;
 };
 
-// The live trainees matching `text`, in list order. The trainees are read as for the list and
-// filtered here: folding is ICU's, which SQLite does not have (5,000 trainees: see the closing
-// note of issue 16 for the figures).
+// The live trainees matching `text`, in list order; the same matches as TraineeSearch, found
+// by SQLite through ICU's folding registered on the connection.
 Result<std::vector<Trainee>> search_trainees(Store& store, std::string_view text);
 
 // For commands that only read (show, history): the trainee named by id, id prefix or IIN as

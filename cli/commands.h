@@ -41,7 +41,8 @@ int init(const Global& g, const InitArgs& a);
 int trainee_add(const Global& g, const TraineeFields& f);
 int trainee_update(const Global& g, const std::string& ref, const TraineeFields& f);
 int trainee_show(const Global& g, const std::string& ref);
-int trainee_list(const Global& g);
+// --search TEXT: only trainees with TEXT in a name, or an IIN that starts with it.
+int trainee_list(const Global& g, const std::optional<std::string>& search);
 int trainee_remove(const Global& g, const std::string& ref);
 int record_korean(const Global& g, const RecordArgs& a);
 int record_test(const Global& g, const RecordArgs& a);

@@ -64,7 +64,8 @@ void print_report_table(const std::vector<hub::ReportRow>& rows, hub::GroupBy gr
   const char* key = group == hub::GroupBy::kRegion   ? N_("region")
                     : group == hub::GroupBy::kCenter ? N_("center")
                                                      : N_("sector");
-  const std::string head[] = {tr(key), tr("trainees"), tr("ready"), tr("not ready")};
+  const std::string head[] = {tr(key), trc("report column", "trainees"), trc("report column", "ready"),
+                              trc("report column", "not ready")};
   std::size_t width[] = {20, 9, 7, 9};
   for (int i = 0; i < 4; ++i) width[i] = std::max(width[i], text_width(head[i]));
   auto line = [&](const std::string& k, const std::string& t, const std::string& r, const std::string& n) {

@@ -117,7 +117,10 @@ void add_trainee(Parser& p) {
   auto* show = trainee->add_subcommand("show", tr("Show one trainee and their readiness"));
   trainee_ref(show, *ref);
   p.on(show, [&p, ref] { return trainee_show(p.g, *ref); });
-  p.on(trainee->add_subcommand("list", tr("List the centre's trainees")), [&p] { return trainee_list(p.g); });
+  auto* list = trainee->add_subcommand("list", tr("List the centre's trainees"));
+  auto search = kept<std::optional<std::string>>();
+  list->add_option("--search", *search, tr("Part of a name (any case), or the first digits of an IIN"));
+  p.on(list, [&p, search] { return trainee_list(p.g, *search); });
   auto* remove = trainee->add_subcommand("remove", tr("Remove a trainee (a replicated deletion)"));
   trainee_ref(remove, *ref);
   p.on(remove, [&p, ref] { return trainee_remove(p.g, *ref); });

@@ -16,7 +16,10 @@ Result<std::vector<HistoryEntry>> trainee_history(Store& store, const std::strin
 
   std::vector<HistoryEntry> out;
   std::map<std::tuple<std::string, std::string, std::string>, Value> last;  // per cell
-  std::map<std::pair<std::string, std::string>, std::string> subjects;
+  struct Subject {
+    std::string words, kind, date;
+  };
+  std::map<std::pair<std::string, std::string>, Subject> subjects;
   for (const auto& c : changes.value()) {
     if (c.table != "trainee" && c.table != "korean_course" && c.table != "test_result" &&
         c.table != "medical_check" && c.table != "document_check")
@@ -25,10 +28,10 @@ Result<std::vector<HistoryEntry>> trainee_history(Store& store, const std::strin
     auto key = std::make_pair(c.table, c.row_id);
     auto sub = subjects.find(key);
     if (sub == subjects.end()) {
-      std::string subject = c.table == "korean_course" ? "korean course" : c.table;
-      const char* q = c.table == "document_check" ? "SELECT kind FROM document_check WHERE id = ?"
-                      : c.table == "test_result"  ? "SELECT kind || ' test ' || test_date FROM test_result WHERE id = ?"
-                      : c.table == "medical_check" ? "SELECT 'medical ' || check_date FROM medical_check WHERE id = ?"
+      Subject subject{c.table == "korean_course" ? "korean course" : c.table, "", ""};
+      const char* q = c.table == "document_check" ? "SELECT kind, NULL FROM document_check WHERE id = ?"
+                      : c.table == "test_result"  ? "SELECT kind, test_date FROM test_result WHERE id = ?"
+                      : c.table == "medical_check" ? "SELECT NULL, check_date FROM medical_check WHERE id = ?"
                                                    : nullptr;
       if (q) {
         auto s = store.db().cached(q);
@@ -36,8 +39,14 @@ Result<std::vector<HistoryEntry>> trainee_history(Store& store, const std::strin
         (*s)->bind(1, c.row_id);
         auto r = (*s)->step();
         if (!r.ok()) return r.status();
-        if (r.value() && !(*s)->column_is_null(0)) subject = (*s)->column_text(0);
+        if (r.value()) {
+          subject.kind = (*s)->column_text(0);
+          subject.date = (*s)->column_text(1);
+        }
         (*s)->reset();
+        if (c.table == "document_check" && !subject.kind.empty()) subject.words = subject.kind;
+        if (c.table == "test_result" && !subject.kind.empty()) subject.words = subject.kind + " test " + subject.date;
+        if (c.table == "medical_check" && !subject.date.empty()) subject.words = "medical " + subject.date;
       }
       sub = subjects.emplace(key, subject).first;
     }
@@ -49,7 +58,9 @@ Result<std::vector<HistoryEntry>> trainee_history(Store& store, const std::strin
       e.table = c.table;
       e.row_id = c.row_id;
       e.column = cell.column;
-      e.subject = sub->second;
+      e.subject = sub->second.words;
+      e.subject_kind = sub->second.kind;
+      e.subject_date = sub->second.date;
       e.new_value = cell.value;
       auto cell_key = std::make_tuple(c.table, c.row_id, cell.column);
       auto it = last.find(cell_key);

@@ -20,6 +20,9 @@ struct HistoryEntry {
   std::string row_id;
   std::string column;
   std::string subject;  // what the row is, in words: "trainee", "passport", "medical 2026-05-01"
+  // The same in parts, for texts in the reader's language: the test or document kind and the
+  // test or examination date (empty where the row has none).
+  std::string subject_kind, subject_date;
   Value old_value;     // NULL when the field was first set
   Value new_value;
 };

@@ -164,44 +164,6 @@ Result<std::optional<std::string>> active_trainee_with_iin(Store& store, const s
   return out;
 }
 
-Result<Trainee> find_trainee(Store& store, const std::string& ref) {
-  if (ref.empty()) return Status::InvalidInput("trainee: give an id or an IIN");
-  bool is_iin = ref.size() == 12 && std::all_of(ref.begin(), ref.end(), [](char c) { return c >= '0' && c <= '9'; });
-  std::string sql = std::string("SELECT ") + kTraineeColumns + " FROM trainee WHERE deleted = 0 AND ";
-  if (is_iin) {
-    sql += "iin = ?1 ORDER BY status = 'active' DESC, id LIMIT 2";
-  } else {
-    if (ref.size() < 6) return Status::InvalidInput("trainee: an id needs at least 6 characters, got '" + ref + "'");
-    sql += "id >= ?1 AND id < ?1 || char(1114111) ORDER BY id LIMIT 2";  // prefix match via the index
-  }
-  auto st = store.db().prepare(sql);
-  if (!st.ok()) return st.status();
-  st->bind(1, ref);
-  auto r = st->step();
-  if (!r.ok()) return r.status();
-  if (!r.value()) return Status::NotFound("trainee: no trainee with " + std::string(is_iin ? "IIN " : "id ") + ref);
-  Trainee t = trainee_from_row(st.value());
-  auto second = st->step();
-  if (!second.ok()) return second.status();
-  if (second.value() && !is_iin)
-    return Status::InvalidInput("trainee: id prefix " + ref + " matches more than one trainee");
-  return t;
-}
-
-Result<std::vector<Trainee>> list_trainees(Store& store) {
-  auto st = store.db().prepare(std::string("SELECT ") + kTraineeColumns +
-                               " FROM trainee WHERE deleted = 0 ORDER BY surname, given_name, id");
-  if (!st.ok()) return st.status();
-  std::vector<Trainee> out;
-  for (;;) {
-    auto r = st->step();
-    if (!r.ok()) return r.status();
-    if (!r.value()) break;
-    out.push_back(trainee_from_row(st.value()));
-  }
-  return out;
-}
-
 // Every write passes the row rules the hub applies to what it receives (storage/row_rules.h), as
 // the row will be after it: what a registrar can enter here, the hub accepts.
 Status Records::check_write(const std::string& table, const std::string& row_id, const Columns& cols, bool is_new) {

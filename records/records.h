@@ -79,8 +79,9 @@ class Records {
   Date today_;
 };
 
-// Finds a trainee by id (or a unique id prefix of at least 6 characters) or by IIN (the active
-// enrolment first). Removed trainees are not found.
+// Finds a trainee by id (or a unique id prefix of at least 6 characters, such as the short ids of
+// records/trainee_ids.h) or by IIN (the active enrolment first). Removed trainees are not found.
+// Anything else is refused with how to search (records/trainee_search.h): writes never guess.
 Result<Trainee> find_trainee(Store& store, const std::string& ref);
 Result<std::vector<Trainee>> list_trainees(Store& store);
 // The columns trainee_from_row reads, in order, for queries of the trainee table.

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The `i18n` test: every text marked for translation has its Kazakh and Russian forms (SPEC §10).
 
-Extracts the marked texts (tr, tr_in, trf, trn, N_) from the product's sources with gettext's
+Extracts the marked texts (tr, tr_in, trc, trf, trn, N_) from the product's sources with gettext's
 xgettext, merges each language's catalogues (po/*.LANG.po) with msgcat as the build does, and
 fails when a text has no translation, two areas translate one text differently, a translation is fuzzy or empty, a plural lacks a form, or a
 translation's {} placeholders differ in number from the English. Catalogue entries no source uses
@@ -22,7 +22,7 @@ except ImportError:
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE_DIRS = ["storage", "util", "records", "sync", "agent", "hub", "cli"]
 LANGS = ["kk", "ru"]
-KEYWORDS = ["tr", "tr_in:2", "trf", "trn:1,2", "N_"]
+KEYWORDS = ["tr", "tr_in:2", "trc:1c,2", "trf", "trn:1,2", "N_"]
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 

@@ -201,6 +201,34 @@ Db::~Db() {
   sqlite3_close_v2(db_);
 }
 
+namespace {
+
+struct TextFunction {
+  std::string (*fn)(std::string_view);
+};
+
+void call_text_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  const auto* text = sqlite3_value_text(argv[0]);
+  if (!text) return sqlite3_result_null(ctx);
+  const auto* f = static_cast<const TextFunction*>(sqlite3_user_data(ctx));
+  const std::string out = f->fn(std::string_view(reinterpret_cast<const char*>(text),
+                                                 static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
+  sqlite3_result_text64(ctx, out.data(), out.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+}  // namespace
+
+Status Db::define_text_function(const std::string& name, std::string (*fn)(std::string_view)) {
+  if (functions_.count(name)) return Status::Ok();
+  // SQLite owns the holder from here: it deletes it when the connection closes or the call fails.
+  int rc = sqlite3_create_function_v2(db_, name.c_str(), 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                      new TextFunction{fn}, call_text_function, nullptr, nullptr,
+                                      [](void* p) { delete static_cast<TextFunction*>(p); });
+  if (rc != SQLITE_OK) return error(rc, "defining the SQL function " + name);
+  functions_.insert(name);
+  return Status::Ok();
+}
+
 Status Db::exec(std::string_view sql) {
   std::string s(sql);
   char* err = nullptr;

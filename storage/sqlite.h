@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "storage/status.h"
 #include "storage/value.h"
@@ -107,6 +108,11 @@ class Db {
   // journal or WAL file for the copy.
   Status backup_to(const std::string& dest);
   sqlite3* handle() { return db_; }
+
+  // Makes `fn` callable from SQL on this connection as name(text) -> text, for as long as the
+  // connection lives; NULL gives NULL. `fn` must depend on its argument only (SQLite may reuse a
+  // result). Defining a name a second time changes nothing, so callers define before each use.
+  Status define_text_function(const std::string& name, std::string (*fn)(std::string_view));
   const std::string& path() const { return path_; }
 
  private:
@@ -115,6 +121,7 @@ class Db {
   sqlite3* db_ = nullptr;
   std::string path_;
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
+  std::unordered_set<std::string> functions_;
 };
 
 // BEGIN IMMEDIATE (or DEFERRED for readers) ... COMMIT; rolls back in the destructor

@@ -109,6 +109,12 @@ const char* lookup(Lang lang, const char* msgid) {
 std::string tr_in(Lang lang, const char* msgid) { return lookup(lang, msgid); }
 std::string tr(const char* msgid) { return lookup(current_lang(), msgid); }
 
+std::string trc(const char* context, const char* msgid) {
+  const Catalogue* c = catalogue(current_lang());
+  const char* found = c ? c->get(0, context, msgid) : nullptr;
+  return found && *found ? found : msgid;
+}
+
 std::string vformat_translated(const char* msgid, fmt::format_args args) {
   return format_or_english(lookup(current_lang(), msgid), msgid, args);
 }

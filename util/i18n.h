@@ -43,6 +43,9 @@ class ScopedLang {
 std::string tr(const char* msgid);
 // The same in a given language.
 std::string tr_in(Lang lang, const char* msgid);
+// tr for a text whose translation depends on where it stands (gettext's msgctxt): the same English
+// "not ready" is a trainee's state in one place and a column of counts in another.
+std::string trc(const char* context, const char* msgid);
 
 std::string vformat_translated(const char* msgid, fmt::format_args args);
 std::string vformat_translated_plural(const char* singular, const char* plural, long n,

@@ -99,3 +99,29 @@ TEST_CASE("sqlite: a statement run without clearing its bindings inserts what wa
   REQUIRE(q->step().value());
   CHECK(q->column_text(0) == "round 0:0,round 0:1,round 1:2,round 1:3,round 2:4,round 2:5,dup:200,dup:201");
 }
+
+namespace {
+std::string shout(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
+}
+}  // namespace
+
+TEST_CASE("sqlite: a text function defined on the connection, NULL in NULL out, defined once") {
+  test::TempDir dir;
+  auto db = scratch_db(dir, "CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('abc'), (NULL), ('Қа z')");
+  REQUIRE(db->define_text_function("shout", shout).ok());
+  auto st = db->prepare("SELECT shout(v) FROM t ORDER BY rowid");
+  REQUIRE(st.ok());
+  // Defining it again, with a statement using it open, changes nothing and fails nothing.
+  REQUIRE(db->define_text_function("shout", shout).ok());
+  REQUIRE(st->step().value());
+  CHECK(st->column_text(0) == "ABC");
+  REQUIRE(st->step().value());
+  CHECK(st->column_is_null(0));
+  REQUIRE(st->step().value());
+  CHECK(st->column_text(0) == "Қа Z");  // bytes outside a-z pass through whole
+  CHECK_FALSE(db->prepare("SELECT no_such_function(v) FROM t").ok());
+}

@@ -188,19 +188,19 @@ int trainee_list(const Global& g) {
 }
 
 int record_korean(const Global& g, const RecordArgs& a) {
-  return write(g, [&](Records& r) { return r.record_korean(a.trainee, a.korean); },
+  return write(g, [&](Records& r) { return r.record_korean(a.trainee, a.korean, FieldStyle::kFlag); },
                [](const std::string& id) { std::cout << "recorded Korean course " << id << "\n"; });
 }
 int record_test(const Global& g, const RecordArgs& a) {
-  return write(g, [&](Records& r) { return r.record_test(a.trainee, a.test); },
+  return write(g, [&](Records& r) { return r.record_test(a.trainee, a.test, FieldStyle::kFlag); },
                [](const std::string& id) { std::cout << "recorded test result " << id << "\n"; });
 }
 int record_medical(const Global& g, const RecordArgs& a) {
-  return write(g, [&](Records& r) { return r.record_medical(a.trainee, a.medical); },
+  return write(g, [&](Records& r) { return r.record_medical(a.trainee, a.medical, FieldStyle::kFlag); },
                [](const std::string& id) { std::cout << "recorded medical check " << id << "\n"; });
 }
 int record_document(const Global& g, const RecordArgs& a) {
-  return write(g, [&](Records& r) { return r.record_document(a.trainee, a.document); },
+  return write(g, [&](Records& r) { return r.record_document(a.trainee, a.document, FieldStyle::kFlag); },
                [](const std::string& id) { std::cout << "recorded document check " << id << "\n"; });
 }
 

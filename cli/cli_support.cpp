@@ -59,9 +59,8 @@ Result<Opened> open_centre(const Global& g) {
 
 Result<Date> as_of_date(const std::optional<std::string>& text) {
   if (!text) return today_local();
-  auto d = parse_date(*text);
-  if (!d) return Status::InvalidInput("as-of: must be a date as YYYY-MM-DD, got '" + *text + "'");
-  return *d;
+  if (auto why = date_problem(*text)) return Status::InvalidInput("--as-of: " + *why);
+  return *parse_input_date(*text);
 }
 
 int fail(const Status& s) {

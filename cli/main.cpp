@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "epsync/version.h"
+#include "records/vocabulary.h"
 #include "util/i18n.h"
 
 using namespace epsync;
@@ -43,11 +44,11 @@ void trainee_flags(CLI::App& c, TraineeFields& f, bool for_update) {
   c.add_option("--surname", f.surname, "Surname (UTF-8: Kazakh and Russian letters welcome)");
   c.add_option("--given-name", f.given_name, "Given name");
   c.add_option("--patronymic", f.patronymic, "Patronymic (optional)");
-  c.add_option("--birth-date", f.birth_date, "Birth date, YYYY-MM-DD");
-  c.add_option("--sex", f.sex, "F or M");
+  c.add_option("--birth-date", f.birth_date, tr("Birth date: DD.MM.YYYY or YYYY-MM-DD"));
+  c.add_option("--sex", f.sex, trf("Sex: {}", accepted_words_help(Enum::kSex)));
   c.add_option("--phone", f.phone, "Phone number (optional)");
-  c.add_option("--sector", f.sector, "manufacturing|agriculture|construction|fishery|service");
-  if (for_update) c.add_option("--status", f.status, "active|withdrawn|departed");
+  c.add_option("--sector", f.sector, trf("Sector (optional): {}", accepted_words_help(Enum::kSector)));
+  if (for_update) c.add_option("--status", f.status, trf("Status: {}", accepted_words_help(Enum::kTraineeStatus)));
 }
 
 void trainee_ref(CLI::App* c, std::string& ref, const char* what = "Trainee id (or prefix) or IIN") {
@@ -95,24 +96,29 @@ void add_record(Parser& p) {
   p.on(korean, [&p, ra] { return record_korean(p.g, *ra); });
   auto* test = record->add_subcommand("test", "Record a test result");
   trainee_ref(test, ra->trainee);
-  test->add_option("--kind", ra->test.kind, "eps-topik|topik|mock|skills")->required();
-  test->add_option("--date", ra->test.date, "Test date, YYYY-MM-DD")->required();
+  test->add_option("--kind", ra->test.kind, trf("Test: {}", accepted_words_help(Enum::kTestKind)))->required();
+  test->add_option("--date", ra->test.date, tr("Test date: DD.MM.YYYY or YYYY-MM-DD"))->required();
   test->add_option("--score", ra->test.score, "Score (EPS-TOPIK 0-200)")->required();
   p.on(test, [&p, ra] { return record_test(p.g, *ra); });
   auto* medical = record->add_subcommand("medical", "Record a medical examination");
   trainee_ref(medical, ra->trainee);
-  medical->add_option("--date", ra->medical.date, "Examination date, YYYY-MM-DD")->required();
-  medical->add_option("--result", ra->medical.result, "fit|unfit|pending")->required();
-  medical->add_option("--valid-until", ra->medical.valid_until, "Last day the result is valid");
+  medical->add_option("--date", ra->medical.date, tr("Examination date: DD.MM.YYYY or YYYY-MM-DD"))->required();
+  medical->add_option("--result", ra->medical.result, trf("Result: {}", accepted_words_help(Enum::kMedicalResult)))
+      ->required();
+  medical->add_option("--valid-until", ra->medical.valid_until,
+                      tr("Last day the result is valid: DD.MM.YYYY or YYYY-MM-DD"));
   medical->add_option("--clinic", ra->medical.clinic, "Clinic name");
   p.on(medical, [&p, ra] { return record_medical(p.g, *ra); });
   auto* document = record->add_subcommand("document", "Record a document check");
   trainee_ref(document, ra->trainee);
-  document->add_option("--kind", ra->document.kind, "passport|criminal-record|immigration-record|photo|diploma")->required();
-  document->add_option("--status", ra->document.status, "missing|submitted|verified|rejected")->required();
+  document->add_option("--kind", ra->document.kind, trf("Document: {}", accepted_words_help(Enum::kDocumentKind)))
+      ->required();
+  document->add_option("--status", ra->document.status,
+                       trf("Status of the document: {}", accepted_words_help(Enum::kDocumentStatus)))
+      ->required();
   document->add_option("--number", ra->document.number, "Document number");
-  document->add_option("--issued", ra->document.issued, "Issue date, YYYY-MM-DD");
-  document->add_option("--expires", ra->document.expires, "Expiry date, YYYY-MM-DD");
+  document->add_option("--issued", ra->document.issued, tr("Issue date: DD.MM.YYYY or YYYY-MM-DD"));
+  document->add_option("--expires", ra->document.expires, tr("Expiry date: DD.MM.YYYY or YYYY-MM-DD"));
   document->add_option("--note", ra->document.note, "Note");
   p.on(document, [&p, ra] { return record_document(p.g, *ra); });
 }
@@ -130,7 +136,7 @@ void add_store_commands(Parser& p) {
   p.on(exp, [&p, ea] { return export_data(p.g, *ea); }, false);
   auto as_of = kept<std::optional<std::string>>();
   auto* ready = p.app.add_subcommand("readiness", "Which trainees are ready, and what holds the others back");
-  ready->add_option("--as-of", *as_of, "Reference date, YYYY-MM-DD (default today)");
+  ready->add_option("--as-of", *as_of, tr("Reference date: DD.MM.YYYY or YYYY-MM-DD (default today)"));
   p.on(ready, [&p, as_of] { return readiness(p.g, *as_of); });
   auto* hist = p.app.add_subcommand("history", "Who changed what about a trainee, when");
   trainee_ref(hist, *ref);
@@ -223,7 +229,7 @@ void add_hub(Parser& p) {
   auto rp = kept<Report>();
   auto* report = hub->add_subcommand("report", "Nationwide readiness by region, centre or sector");
   report->add_option("--by", rp->by, "region (default), center or sector");
-  report->add_option("--as-of", rp->as_of, "Reference date, YYYY-MM-DD (default today)");
+  report->add_option("--as-of", rp->as_of, tr("Reference date: DD.MM.YYYY or YYYY-MM-DD (default today)"));
   report->add_option("--format", rp->format, "table (default), csv or json");
   p.on(report, [&p, rp] { return hub_report(p.g, rp->by, rp->as_of, rp->format); });
 }

@@ -5,6 +5,8 @@
 #include "storage/change_log.h"
 #include "records/csv.h"
 #include "records/iin.h"
+#include "records/row_rules.h"
+#include "util/i18n.h"
 #include "storage/store.h"
 
 namespace epsync::hub {
@@ -45,9 +47,11 @@ std::vector<ResultRow> parse_results(std::string_view text, const Date& today, R
     }
     ResultRow row{rec.line, rec.fields[col["iin"]], rec.fields[col["test_date"]], 0};
     if (Status s = validate_iin(row.iin); !s.ok()) out.errors.push_back(at + s.message());
-    auto d = parse_date(row.date);
-    if (!d || d->year < 1900) out.errors.push_back(at + "test_date: must be a date as YYYY-MM-DD");
-    else if (*d > today) out.errors.push_back(at + "test_date: " + row.date + " is in the future");
+    // Stored as ISO whichever accepted form the file writes (DD.MM.YYYY from a spreadsheet).
+    if (auto why = date_problem(row.date)) out.errors.push_back(at + "test_date: " + *why);
+    else if (auto d = parse_input_date(row.date); *d > today)
+      out.errors.push_back(at + "test_date: " + trf("{} is in the future", display_date(*d)));
+    else row.date = format_date(*d);
     const std::string& sc = rec.fields[col["score"]];
     bool digits = !sc.empty() && sc.size() <= 3 && sc.find_first_not_of("0123456789") == std::string::npos;
     row.score = digits ? std::stoll(sc) : -1;

@@ -138,7 +138,18 @@ std::vector<std::string> enum_words(Enum e, std::string_view code) {
   return out;
 }
 
-std::string fold_word(std::string_view text) {
+namespace {
+
+// ASCII folds to lower case and nothing else: no need to go through ICU for it.
+std::string fold_ascii(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) out += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  return out;
+}
+
+// NFKC_Casefold through ICU: Cyrillic, Kazakh letters, compatibility forms, ignorables (a BOM).
+std::string fold_unicode(std::string_view text) {
   UErrorCode err = U_ZERO_ERROR;
   const icu::Normalizer2* fold = icu::Normalizer2::getNFKCCasefoldInstance(err);
   std::string folded;
@@ -150,6 +161,14 @@ std::string fold_word(std::string_view text) {
     if (U_FAILURE(err)) folded = std::string(text);
     else n.toUTF8String(folded);
   }
+  return folded;
+}
+
+}  // namespace
+
+std::string fold_word(std::string_view text) {
+  const bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; });
+  const std::string folded = ascii ? fold_ascii(text) : fold_unicode(text);
   std::string out;
   for (size_t i = 0; i < folded.size(); ++i) {
     if (folded.compare(i, 2, "\xD1\x91") == 0) {  // ё, written е as often as not
@@ -166,6 +185,8 @@ std::string fold_word(std::string_view text) {
 }
 
 std::optional<std::string> canonical_word(Enum e, std::string_view text) {
+  for (const auto& entry : entries(e))  // the code itself, as export writes it: most of any file
+    if (text == entry.code) return entry.code;
   const auto& table = lookup(e);
   auto it = table.find(fold_word(text));
   if (it == table.end()) return std::nullopt;

@@ -8,7 +8,7 @@ PACKAGES=(
   systemd strace dpkg-dev man-db python3
   libasio-dev libssl-dev libsqlite3-dev libmsgpack-cxx-dev doctest-dev libsystemd-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libzstd-dev libcpp-httplib-dev
-  libfmt-dev libboost-locale-dev gettext python3-polib
+  libfmt-dev libboost-locale-dev gettext python3-polib python3-msgpack
   chromium
 )
 

@@ -6,7 +6,9 @@
 
 namespace epsync::sync {
 
-ClientSession::ClientSession(ClientConfig cfg) : cfg_(std::move(cfg)) {}
+ClientSession::ClientSession(ClientConfig cfg) : cfg_(std::move(cfg)) {
+  reader_.allow_compressed(false);  // until the welcome agrees on zstd
+}
 
 void ClientSession::send(const Message& m) { out_ += make_frame(encode_message(m), compress_); }
 
@@ -110,6 +112,7 @@ void ClientSession::on_message(Message m) {
       Welcome copy = *w;
       actions_.push_back(client::Welcomed{std::move(copy), epoch_changed});
       compress_ = w->compression == "zstd";  // from the next frame on
+      reader_.allow_compressed(compress_);
       state_ = State::kPushing;
       return;
     }

@@ -74,6 +74,8 @@ Result<std::optional<std::string>> FrameReader::next() {
   std::string_view payload(buf_.data() + pos_ + 5, n - 1);
   std::string out;
   if (flags & ~kFlagZstd) return Status::InvalidInput("frame with unknown flags");
+  if ((flags & kFlagZstd) && !compressed_ok_)
+    return Status::InvalidInput("frame: compressed, but compression was not agreed in the welcome");
   if (flags & kFlagZstd) {
     unsigned long long size = ZSTD_getFrameContentSize(payload.data(), payload.size());
     if (size == ZSTD_CONTENTSIZE_ERROR) return Status::InvalidInput("frame: not a zstd payload");

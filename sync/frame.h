@@ -1,6 +1,7 @@
 // Framing: each frame is a 4-byte big-endian length L (1..4 MiB), then L bytes: one flags byte
 // (bit 0: the payload is zstd-compressed) and the payload. The length is checked before anything
-// is allocated, and a compressed payload may not expand beyond the same limit.
+// is allocated, a compressed payload may not expand beyond the same limit, and a reader refuses
+// compressed frames until the session has agreed on compression.
 #pragma once
 
 #include <cstdint>
@@ -24,12 +25,16 @@ class FrameReader {
   void feed(std::string_view bytes) { buf_.append(bytes.data(), bytes.size()); }
   // The largest frame accepted from now on (the hub raises it once a session is welcomed).
   void set_limit(std::uint32_t max_bytes) { max_ = max_bytes; }
+  // Whether a zstd frame is acceptable: only once the welcome agreed on compression. Until then
+  // a frame with the zstd flag is refused before anything is decompressed.
+  void allow_compressed(bool allowed) { compressed_ok_ = allowed; }
   // The next payload, nullopt when incomplete, or an error (too large, bad flags, bad zstd).
   Result<std::optional<std::string>> next();
   std::size_t buffered() const { return buf_.size() - pos_; }
 
  private:
   std::uint32_t max_;
+  bool compressed_ok_ = true;
   std::string buf_;
   std::size_t pos_ = 0;
 };

@@ -11,6 +11,7 @@ namespace epsync::sync {
 ServerSession::ServerSession(ServerConfig cfg) : cfg_(std::move(cfg)) {
   assert(cfg_.schema_max > 0 && "ServerConfig::schema_max is the hub store's schema");
   if (cfg_.schema_min == 0) cfg_.schema_min = std::max(1, cfg_.schema_max - 1);
+  reader_.allow_compressed(false);  // until a welcome agrees on zstd
 }
 
 void ServerSession::send(const Message& m) { out_ += make_frame(encode_message(m), compress_); }
@@ -99,6 +100,9 @@ void ServerSession::on_message(Message m) {
         return;
       }
       if (auto* p = std::get_if<Push>(&m)) {
+        if (std::string bad = batch_problem(p->batch); !bad.empty())
+          return refuse_and_close(kErrorBadMessage, bad, Status::Code::kInvalidInput);
+        last_batch_ = p->batch;
         // Whether this centre may push these changes is the shell's question: the answer needs
         // the owners the hub has stored and the refusals it remembers (hub/hub_store.h).
         actions_.push_back(server::ApplyPush{std::move(*p)});
@@ -114,6 +118,15 @@ void ServerSession::on_message(Message m) {
       return refuse_and_close(kErrorBadMessage, std::string("unexpected ") + message_name(m) + " before welcome",
                               Status::Code::kInvalidInput);
   }
+}
+
+// Batches are numbered from 1 and increase within a session (gaps allowed): acks name the batch,
+// so a repeated number (or 0, an unset one) would leave the agent unable to tell its acks apart.
+std::string ServerSession::batch_problem(std::uint64_t batch) const {
+  if (batch == 0) return "push batch numbers start at 1, got 0";
+  if (batch <= last_batch_)
+    return "push batch " + std::to_string(batch) + " is not above the previous batch " + std::to_string(last_batch_);
+  return "";
 }
 
 namespace {
@@ -163,6 +176,7 @@ void ServerSession::accept(Welcome w) {
   send(w);
   reader_.set_limit(kMaxFrameBytes);
   compress_ = !w.compression.empty();
+  reader_.allow_compressed(compress_);
   state_ = State::kOpen;
 }
 

@@ -1,6 +1,7 @@
 // The hub's side of one sync session as a state machine with no I/O (sans-I/O). It enforces what
 // needs no store: protocol order, version ranges, and that the centre in Hello is the one in the
-// client certificate. The shell answers its actions from the store (registry, the site's owner
+// client certificate, push batch numbers (from 1, increasing) and no compressed frame before
+// compression was agreed. The shell answers its actions from the store (registry, the site's owner
 // and high-water mark, authorisation and group commit of pushes, routed reads).
 //
 // Time is an input, never read here. The transport's order of calls:
@@ -101,6 +102,7 @@ class ServerSession {
   void on_hello(Hello& h);
   void close(Status s);
   void refuse_and_close(const std::string& code, const std::string& message, Status::Code kind);
+  std::string batch_problem(std::uint64_t batch) const;  // "" when the push's batch number is acceptable
 
   ServerConfig cfg_;
   State state_ = State::kAwaitHello;
@@ -108,6 +110,7 @@ class ServerSession {
   std::string out_;
   bool compress_ = false;
   bool offered_zstd_ = false;
+  std::uint64_t last_batch_ = 0;  // the highest push batch number of this session so far
   std::string site_;
   int proto_ = 0, schema_ = 0;
   SessionTimer timer_;

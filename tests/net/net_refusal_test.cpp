@@ -14,7 +14,11 @@
 
 #include "net/net_fixture.h"
 #include "net/net_steps.h"
+#include "net/tls_probe.h"
+#include "records/model.h"
 #include "storage/change_log.h"
+#include "sync/codec.h"
+#include "sync/frame.h"
 
 using namespace epsync;
 using namespace epsync::test;
@@ -208,4 +212,48 @@ TEST_CASE("net: refused connections and sessions are logged with a reason and ch
   w.check_all_changes_at_hub_once("ALM-014");
   CHECK(w.centre_view("ALM-014") == w.hub_view("ALM-014"));
   CHECK(w.log().find("<3>") == std::string::npos);
+}
+
+// The push and framing rules of docs/PROTOCOL.md over real TLS: batch 0, a repeated batch, and a
+// compressed frame before compression was agreed each get `bad-message`, and the hub serves on.
+TEST_CASE("net: the hub refuses push batch 0, a repeated batch and compressed frames before agreement") {
+  NetWorld w;
+  w.start_hub();
+  w.add_centre("ALM-014", "almaty");
+  auto refusal = [&](const std::function<void(TlsProbe&)>& misbehave) {
+    TlsProbe probe(w.port, w.ca_crt, w.dir.file("ALM-014"));
+    misbehave(probe);
+    for (;;) {
+      auto m = probe.receive();
+      if (!m || !std::holds_alternative<sync::Ack>(*m)) return describe(m);
+    }
+  };
+  auto welcomed = [](TlsProbe& p) {
+    auto welcome = p.say_hello("ALM-014");  // offers no compression
+    REQUIRE_MESSAGE((welcome && std::holds_alternative<sync::Welcome>(*welcome)), describe(welcome) << p.error);
+  };
+  // Compressible enough that make_frame() does compress it.
+  const std::string padding(4000, 'c');
+  CHECK(refusal([&](TlsProbe& p) {
+          welcomed(p);
+          p.send(sync::Push{0, {}});
+        }).rfind("error bad-message", 0) == 0);
+  CHECK(refusal([&](TlsProbe& p) {
+          welcomed(p);
+          p.send(sync::Push{1, {}});
+          p.send(sync::Push{1, {}});
+        }).rfind("error bad-message", 0) == 0);
+  CHECK(refusal([&](TlsProbe& p) {
+          sync::Hello h{1, 1, latest_schema_version(), latest_schema_version(), "ALM-014", std::string(32, 'b'), padding,
+                        {"zstd"}};
+          p.send(sync::make_frame(sync::encode_message(h), true));
+        }).rfind("error bad-message", 0) == 0);
+  CHECK(refusal([&](TlsProbe& p) {
+          welcomed(p);
+          p.send(sync::make_frame(sync::encode_message(sync::Pull{0, padding, 1 << 20}), true));
+        }).rfind("error bad-message", 0) == 0);
+  TlsProbe honest(w.port, w.ca_crt, w.dir.file("ALM-014"));
+  welcomed(honest);
+  CHECK(honest.alive());
+  CHECK(w.hub_running());
 }

@@ -77,9 +77,8 @@ Result<Opened> open_centre(const Global& g) {
 
 Result<Date> as_of_date(const std::optional<std::string>& text) {
   if (!text) return today_local();
-  auto d = parse_date(*text);
-  if (!d) return Status::InvalidInput(trf("as-of: must be a date as YYYY-MM-DD, got '{}'", *text));
-  return *d;
+  if (auto why = date_problem(*text)) return Status::InvalidInput("--as-of: " + *why);
+  return *parse_input_date(*text);
 }
 
 namespace {

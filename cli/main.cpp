@@ -11,6 +11,7 @@
 #include "cli/parse_errors.h"
 #include "epsync/version.h"
 #include "hub/hub_config.h"
+#include "records/vocabulary.h"
 #include "records/regions.h"
 #include "util/i18n.h"
 
@@ -51,11 +52,11 @@ void trainee_flags(CLI::App& c, TraineeFields& f, bool for_update) {
   c.add_option("--surname", f.surname, tr("Surname (Kazakh and Russian letters welcome)"));
   c.add_option("--given-name", f.given_name, tr("Given name"));
   c.add_option("--patronymic", f.patronymic, tr("Patronymic (optional)"));
-  c.add_option("--birth-date", f.birth_date, "Birth date, YYYY-MM-DD");
-  c.add_option("--sex", f.sex, "F or M");
+  c.add_option("--birth-date", f.birth_date, tr("Birth date: DD.MM.YYYY or YYYY-MM-DD"));
+  c.add_option("--sex", f.sex, trf("Sex: {}", accepted_words_help(Enum::kSex)));
   c.add_option("--phone", f.phone, tr("Phone number (optional)"));
-  c.add_option("--sector", f.sector, "manufacturing|agriculture|construction|fishery|service");
-  if (for_update) c.add_option("--status", f.status, "active|withdrawn|departed");
+  c.add_option("--sector", f.sector, trf("Sector (optional): {}", accepted_words_help(Enum::kSector)));
+  if (for_update) c.add_option("--status", f.status, trf("Status: {}", accepted_words_help(Enum::kTraineeStatus)));
 }
 
 void trainee_ref(CLI::App* c, std::string& ref, const char* what = N_("Trainee id (or prefix) or IIN")) {
@@ -137,24 +138,29 @@ void add_record(Parser& p) {
   p.on(korean, [&p, ra] { return record_korean(p.g, *ra); });
   auto* test = record->add_subcommand("test", tr("Record a test result"));
   trainee_ref(test, ra->trainee);
-  test->add_option("--kind", ra->test.kind, "eps-topik|topik|mock|skills")->required();
-  test->add_option("--date", ra->test.date, "Test date, YYYY-MM-DD")->required();
+  test->add_option("--kind", ra->test.kind, trf("Test: {}", accepted_words_help(Enum::kTestKind)))->required();
+  test->add_option("--date", ra->test.date, tr("Test date: DD.MM.YYYY or YYYY-MM-DD"))->required();
   test->add_option("--score", ra->test.score, tr("Score (EPS-TOPIK 0-200)"))->required()->transform(decimal());
   p.on(test, [&p, ra] { return record_test(p.g, *ra); });
   auto* medical = record->add_subcommand("medical", tr("Record a medical examination"));
   trainee_ref(medical, ra->trainee);
-  medical->add_option("--date", ra->medical.date, "Examination date, YYYY-MM-DD")->required();
-  medical->add_option("--result", ra->medical.result, "fit|unfit|pending")->required();
-  medical->add_option("--valid-until", ra->medical.valid_until, "Last day the result is valid");
+  medical->add_option("--date", ra->medical.date, tr("Examination date: DD.MM.YYYY or YYYY-MM-DD"))->required();
+  medical->add_option("--result", ra->medical.result, trf("Result: {}", accepted_words_help(Enum::kMedicalResult)))
+      ->required();
+  medical->add_option("--valid-until", ra->medical.valid_until,
+                      tr("Last day the result is valid: DD.MM.YYYY or YYYY-MM-DD"));
   medical->add_option("--clinic", ra->medical.clinic, tr("Clinic name"));
   p.on(medical, [&p, ra] { return record_medical(p.g, *ra); });
   auto* document = record->add_subcommand("document", tr("Record a document check"));
   trainee_ref(document, ra->trainee);
-  document->add_option("--kind", ra->document.kind, "passport|criminal-record|immigration-record|photo|diploma")->required();
-  document->add_option("--status", ra->document.status, "missing|submitted|verified|rejected")->required();
+  document->add_option("--kind", ra->document.kind, trf("Document: {}", accepted_words_help(Enum::kDocumentKind)))
+      ->required();
+  document->add_option("--status", ra->document.status,
+                       trf("Status of the document: {}", accepted_words_help(Enum::kDocumentStatus)))
+      ->required();
   document->add_option("--number", ra->document.number, tr("Document number"));
-  document->add_option("--issued", ra->document.issued, "Issue date, YYYY-MM-DD");
-  document->add_option("--expires", ra->document.expires, "Expiry date, YYYY-MM-DD");
+  document->add_option("--issued", ra->document.issued, tr("Issue date: DD.MM.YYYY or YYYY-MM-DD"));
+  document->add_option("--expires", ra->document.expires, tr("Expiry date: DD.MM.YYYY or YYYY-MM-DD"));
   document->add_option("--note", ra->document.note, tr("Note"));
   p.on(document, [&p, ra] { return record_document(p.g, *ra); });
 }
@@ -178,7 +184,7 @@ void add_store_commands(Parser& p) {
   p.on(exp, [&p, ea] { return export_data(p.g, *ea); }, false);
   auto as_of = kept<std::optional<std::string>>();
   auto* ready = p.app.add_subcommand("readiness", tr("Which trainees are ready, and what holds the others back"));
-  ready->add_option("--as-of", *as_of, "Reference date, YYYY-MM-DD (default today)");
+  ready->add_option("--as-of", *as_of, tr("Reference date: DD.MM.YYYY or YYYY-MM-DD (default today)"));
   p.on(ready, [&p, as_of] { return readiness(p.g, *as_of); });
   auto* hist = p.app.add_subcommand("history", tr("Who changed what about a trainee, when"));
   trainee_ref(hist, *ref);
@@ -271,7 +277,7 @@ void add_hub(Parser& p) {
   auto rp = kept<Report>();
   auto* report = hub->add_subcommand("report", tr("Nationwide readiness by region, centre or sector"));
   report->add_option("--by", rp->by, tr("region (default), center or sector"));
-  report->add_option("--as-of", rp->as_of, "Reference date, YYYY-MM-DD (default today)");
+  report->add_option("--as-of", rp->as_of, tr("Reference date: DD.MM.YYYY or YYYY-MM-DD (default today)"));
   report->add_option("--format", rp->format, tr("table (default), csv or json"));
   p.on(report, [&p, rp] { return hub_report(p.g, rp->by, rp->as_of, rp->format); });
 }

@@ -132,16 +132,16 @@ int trainee_list(const Global& g, const std::optional<std::string>& search) {
 }
 
 int record_korean(const Global& g, const RecordArgs& a) {
-  return write(g, [&](Records& r) { return r.record_korean(a.trainee, a.korean); }, say(N_("recorded Korean course {}")));
+  return write(g, [&](Records& r) { return r.record_korean(a.trainee, a.korean, FieldStyle::kFlag); }, say(N_("recorded Korean course {}")));
 }
 int record_test(const Global& g, const RecordArgs& a) {
-  return write(g, [&](Records& r) { return r.record_test(a.trainee, a.test); }, say(N_("recorded test result {}")));
+  return write(g, [&](Records& r) { return r.record_test(a.trainee, a.test, FieldStyle::kFlag); }, say(N_("recorded test result {}")));
 }
 int record_medical(const Global& g, const RecordArgs& a) {
-  return write(g, [&](Records& r) { return r.record_medical(a.trainee, a.medical); }, say(N_("recorded medical check {}")));
+  return write(g, [&](Records& r) { return r.record_medical(a.trainee, a.medical, FieldStyle::kFlag); }, say(N_("recorded medical check {}")));
 }
 int record_document(const Global& g, const RecordArgs& a) {
-  return write(g, [&](Records& r) { return r.record_document(a.trainee, a.document); }, say(N_("recorded document check {}")));
+  return write(g, [&](Records& r) { return r.record_document(a.trainee, a.document, FieldStyle::kFlag); }, say(N_("recorded document check {}")));
 }
 
 int history(const Global& g, const std::string& ref) {

@@ -16,9 +16,12 @@
 #include "hub/report.h"
 #include "hub/report_json.h"
 #include "hub/review.h"
+#include "hub/html.h"
 #include "records/date.h"
+#include "records/row_rules.h"
 #include "storage/store.h"
 #include "util/address.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "records/model.h"
 
@@ -241,12 +244,11 @@ void HttpServer::Impl::report(const httplib::Request& req, httplib::Response& re
   Date as_of = today_local();
   if (req.has_param("as_of")) {
     std::string text = req.get_param_value("as_of");
-    auto d = parse_date(text);
-    if (!d) {
+    if (auto why = date_problem(text)) {
       res.status = 400;
-      return res.set_content(json_error("as_of: must be a date as YYYY-MM-DD, got '" + text + "'"), kJson);
+      return res.set_content(json_error("as_of: " + *why), kJson);
     }
-    as_of = *d;
+    as_of = *parse_input_date(text);
   }
   auto store = open_reader(opt.store_path);
   Result<std::vector<ReportRow>> rows = store.ok() ? readiness_report(*store.value(), *by, as_of)
@@ -262,15 +264,18 @@ void HttpServer::Impl::report(const httplib::Request& req, httplib::Response& re
 void HttpServer::Impl::dashboard(const httplib::Request& req, httplib::Response& res) {
   Date as_of = today_local();
   if (req.has_param("as_of") && !req.get_param_value("as_of").empty()) {
-    auto d = parse_date(req.get_param_value("as_of"));
-    if (!d) {
+    const std::string text = req.get_param_value("as_of");
+    if (auto why = date_problem(text)) {
+      // The reason quotes the value as given: escaped, like everything a request brings.
       res.status = 400;
-      return res.set_content(
-          "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>Bad date</title><p>The reference date "
-          "must be a date as YYYY-MM-DD. <a href=\"/\">Today's figures</a></p></html>\n",
-          kHtml);
+      Html h;
+      h.raw("<!DOCTYPE html><html lang=\"").raw(lang_code(current_lang())).raw("\"><meta charset=\"utf-8\"><title>")
+          .text(tr("The reference date is not a date")).raw("</title><h1>").text(tr("The reference date is not a date"))
+          .raw("</h1><p id=\"error\">as_of: ").text(*why).raw("</p><p><a href=\"/\">").text(tr("Today's figures"))
+          .raw("</a></p></html>\n");
+      return res.set_content(h.take(), kHtml);
     }
-    as_of = *d;
+    as_of = *parse_input_date(text);
   }
   auto store = open_reader(opt.store_path);
   Result<DashboardData> data = store.ok() ? gather_dashboard(*store.value(), as_of, now_ms())

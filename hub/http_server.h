@@ -5,8 +5,8 @@
 //   /healthz          200 "ok" when the store opens and answers; no token needed. "degraded: REASON"
 //                     when the CRL's nextUpdate is within 7 days (200) or has passed (503)
 //   /metrics          Prometheus text format 0.0.4 (metrics.h)
-//   /                 the dashboard (dashboard.h); ?as_of=YYYY-MM-DD
-//   /api/report       ?by=region|center|sector&as_of=YYYY-MM-DD: the JSON of `epsync hub report`
+//   /                 the dashboard (dashboard.h); ?as_of=YYYY-MM-DD or DD.MM.YYYY
+//   /api/report       ?by=region|center|sector&as_of=YYYY-MM-DD (or DD.MM.YYYY): the JSON of `epsync hub report`
 //
 // Everything but /healthz needs the token of [http] token: "Authorization: Bearer TOKEN", or
 // basic authentication with any user name and the token as password (so a browser can log in).

@@ -10,6 +10,7 @@
 #include "records/model.h"
 #include "storage/schema.h"
 #include "sync/codec.h"
+#include "util/i18n.h"
 
 namespace epsync::hub {
 
@@ -30,6 +31,7 @@ bool creates_row(const RowChange& c, const ChangeIndex& at) {
 // top; "" when it passes.
 std::string row_rule_reason(const RowChange& c, const ChangeIndex& at, const std::vector<Value>* base, bool is_new,
                             Date latest) {
+  ScopedLang english(Lang::kEn);  // stored and sent, like check_push's reasons
   const TableDef& def = eps_model().table(at.table);
   RowValues row(def.columns.size(), nullptr);
   if (base)
@@ -47,6 +49,9 @@ std::string row_rule_reason(const RowChange& c, const ChangeIndex& at, const std
 }  // namespace
 
 PushCheck check_push(const sync::Push& push, const std::string& center, const std::string& site, std::int64_t now_ms) {
+  // Reasons are stored in the quarantine and sent back to the centre: English, whatever language
+  // the thread running the hub (the CLI's, for `epsync hub`) was given.
+  ScopedLang english(Lang::kEn);
   const Date latest = latest_event_date(now_ms);
   PushCheck out;
   out.changes.resize(push.changes.size());

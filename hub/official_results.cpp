@@ -6,6 +6,7 @@
 #include "records/csv_header.h"
 #include "records/csv_sheet.h"
 #include "records/iin.h"
+#include "records/row_rules.h"
 #include "storage/store.h"
 #include "util/i18n.h"
 
@@ -23,9 +24,9 @@ struct ResultRow {
 void check_row(const ResultRow& row, const std::string& score, const Date& today, ResultsOutcome& out) {
   if (auto spoiled = iin_spoiled_by_spreadsheet(row.iin)) out.errors.push_back(trf("line {}: {}", row.line, *spoiled));
   else if (Status s = validate_iin(row.iin); !s.ok()) out.errors.push_back(trf("line {}: {}", row.line, s.message()));
-  auto d = parse_date(row.date);
-  if (!d || d->year < 1900) out.errors.push_back(trf("line {}: test_date: must be a date as YYYY-MM-DD", row.line));
-  else if (*d > today) out.errors.push_back(trf("line {}: test_date: {} is in the future", row.line, row.date));
+  if (auto why = date_problem(row.date)) out.errors.push_back(trf("line {}: {}", row.line, "test_date: " + *why));
+  else if (auto d = parse_input_date(row.date); *d > today)
+    out.errors.push_back(trf("line {}: test_date: {} is in the future", row.line, display_date(*d)));
   const bool digits = !score.empty() && score.size() <= 3 && score.find_first_not_of("0123456789") == std::string::npos;
   if (!digits || std::stoll(score) > 200)
     out.errors.push_back(trf("line {}: score: must be a whole number from 0 to 200", row.line));
@@ -55,7 +56,8 @@ std::vector<ResultRow> parse_results(std::string_view text, const Date& today, R
     ResultRow row{rec.line, rec.fields[col["iin"]], rec.fields[col["test_date"]], 0};
     const std::string& score = rec.fields[col["score"]];
     check_row(row, score, today, out);
-    if (auto d = parse_date(row.date)) row.date = format_date(*d);  // stored as ISO however it was written
+    // Stored as ISO whichever accepted form the file writes (DD.MM.YYYY from a spreadsheet).
+    if (auto d = parse_input_date(row.date)) row.date = format_date(*d);
     const bool digits = !score.empty() && score.size() <= 3 && score.find_first_not_of("0123456789") == std::string::npos;
     row.score = digits ? std::stoll(score) : -1;
     rows.push_back(row);

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "util/i18n.h"
+
 namespace epsync {
 
 namespace {
@@ -14,8 +16,11 @@ int days_in_month(int year, int month) {
   return month == 2 && is_leap(year) ? 29 : kDays[month - 1];
 }
 
-std::optional<Date> parse_date(std::string_view t) {
-  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
+namespace {
+
+// The date whose year, month and day stand at these offsets of a 10-character text with
+// separators elsewhere; nullopt unless all are digits and the day is a real one.
+std::optional<Date> date_at(std::string_view t, size_t year_at, size_t month_at, size_t day_at) {
   auto digits = [&](size_t from, size_t n, int& out) {
     out = 0;
     for (size_t i = from; i < from + n; ++i) {
@@ -25,10 +30,34 @@ std::optional<Date> parse_date(std::string_view t) {
     return true;
   };
   Date d;
-  if (!digits(0, 4, d.year) || !digits(5, 2, d.month) || !digits(8, 2, d.day)) return std::nullopt;
+  if (!digits(year_at, 4, d.year) || !digits(month_at, 2, d.month) || !digits(day_at, 2, d.day)) return std::nullopt;
   if (d.year < 1 || d.month < 1 || d.month > 12 || d.day < 1 || d.day > days_in_month(d.year, d.month))
     return std::nullopt;
   return d;
+}
+
+}  // namespace
+
+std::optional<Date> parse_date(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
+  return date_at(t, 0, 5, 8);
+}
+
+std::optional<Date> parse_input_date(std::string_view t) {
+  if (t.size() == 10 && t[2] == '.' && t[5] == '.') return date_at(t, 6, 3, 0);
+  return parse_date(t);
+}
+
+std::string display_date(const Date& d) {
+  if (current_lang() == Lang::kEn) return format_date(d);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d.%02d.%04d", d.day, d.month, d.year);
+  return buf;
+}
+
+std::string display_date(std::string_view iso) {
+  auto d = parse_date(iso);
+  return d ? display_date(*d) : std::string(iso);
 }
 
 std::string format_date(const Date& d) {

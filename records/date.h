@@ -17,9 +17,21 @@ struct Date {
   auto operator<=>(const Date&) const = default;
 };
 
-// Strict YYYY-MM-DD with a real calendar day (2025-02-29 is refused).
+// Strict YYYY-MM-DD with a real calendar day (2025-02-29 is refused): the form dates are stored,
+// exported and sent in.
 std::optional<Date> parse_date(std::string_view text);
 std::string format_date(const Date& d);
+
+// A date as people here write it (SPEC §10): YYYY-MM-DD or DD.MM.YYYY, a real calendar day.
+// Strict on purpose: two digits for day and month and four for the year (01.05.2000, as
+// spreadsheets in the Kazakh and Russian locales write it); 1.5.2000, 01.05.00 and 2000-5-1 are
+// refused rather than guessed at.
+std::optional<Date> parse_input_date(std::string_view text);
+// The date as text output shows it in the current language: DD.MM.YYYY in Kazakh and Russian,
+// YYYY-MM-DD in English. JSON and CSV keep ISO (format_date).
+std::string display_date(const Date& d);
+// The same for a stored ISO date; text that is not one is returned unchanged.
+std::string display_date(std::string_view iso);
 
 std::int64_t days_since_epoch(const Date& d);
 Date date_from_days(std::int64_t days);

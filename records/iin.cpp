@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include "records/vocabulary.h"
+#include "util/i18n.h"
+
 namespace epsync {
 
 std::optional<int> iin_check_digit(std::string_view d) {
@@ -19,16 +22,19 @@ std::optional<int> iin_check_digit(std::string_view d) {
   return c;
 }
 
-Status validate_iin(std::string_view iin) {
-  if (iin.size() != 12) return Status::InvalidInput("iin: must be 12 digits, got " + std::to_string(iin.size()) + " characters");
+std::optional<std::string> iin_problem(std::string_view iin) {
+  if (iin.size() != 12) return trf("must be 12 digits, got {} characters", iin.size());
   for (char c : iin)
-    if (c < '0' || c > '9') return Status::InvalidInput("iin: must contain digits only");
-  if (!iin_facts(iin))
-    return Status::InvalidInput("iin: digits 1-7 do not encode a valid birth date, century and sex");
+    if (c < '0' || c > '9') return tr("must contain digits only");
+  if (!iin_facts(iin)) return tr("digits 1-7 do not encode a valid birth date, century and sex");
   auto check = iin_check_digit(iin.substr(0, 11));
-  if (!check) return Status::InvalidInput("iin: no valid check digit exists for these 11 digits");
-  if (iin[11] - '0' != *check)
-    return Status::InvalidInput("iin: check digit should be " + std::to_string(*check));
+  if (!check || iin[11] - '0' != *check)
+    return tr("the check digit does not match: the number is probably mistyped — compare it with the identity card");
+  return std::nullopt;
+}
+
+Status validate_iin(std::string_view iin) {
+  if (auto why = iin_problem(iin)) return Status::InvalidInput("iin: " + *why);
   return Status::Ok();
 }
 
@@ -48,14 +54,16 @@ std::optional<IinFacts> iin_facts(std::string_view iin) {
 }
 
 Status check_iin_matches(std::string_view iin, const Date& birth, char sex,
-                         std::string_view birth_name, std::string_view sex_name) {
+                         std::string_view birth_name, std::string_view sex_name, std::string_view iin_name) {
   auto f = iin_facts(iin);
-  if (!f) return Status::InvalidInput("iin: digits 1-7 do not encode a valid birth date, century and sex");
+  const std::string field(iin_name);
+  if (!f) return Status::InvalidInput(field + ": " + tr("digits 1-7 do not encode a valid birth date, century and sex"));
   if (f->birth != birth)
-    return Status::InvalidInput("iin: encodes birth date " + format_date(f->birth) + ", " + std::string(birth_name) + " is " +
-                                format_date(birth));
+    return Status::InvalidInput(
+        field + ": " + trf("encodes birth date {}, {} is {}", display_date(f->birth), birth_name, display_date(birth)));
   if (f->sex != sex)
-    return Status::InvalidInput(std::string("iin: encodes sex ") + f->sex + ", " + std::string(sex_name) + " is " + sex);
+    return Status::InvalidInput(field + ": " + trf("encodes sex {}, {} is {}", display_word(Enum::kSex, std::string(1, f->sex)),
+                                                   sex_name, display_word(Enum::kSex, std::string(1, sex))));
   return Status::Ok();
 }
 

@@ -15,7 +15,11 @@ namespace epsync {
 // is never issued).
 std::optional<int> iin_check_digit(std::string_view first11);
 
-// Validates the IIN's form and check digit; messages name the rule ("iin: check digit should be 4").
+// Why the IIN's form or check digit is wrong ("must be 12 digits, got 11 characters"), or nullopt.
+// A check digit that does not match is reported as a probable typing mistake, never with the digit
+// that would make it valid: a number "fixed" that way is another person's IIN (SPEC §10).
+std::optional<std::string> iin_problem(std::string_view iin);
+// The same as a status naming the field: "iin: reason".
 Status validate_iin(std::string_view iin);
 
 // Birth date and sex ('F' or 'M') encoded in a well-formed IIN.
@@ -25,10 +29,11 @@ struct IinFacts {
 };
 std::optional<IinFacts> iin_facts(std::string_view iin);
 
-// Checks that the IIN agrees with the stated birth date and sex; the messages name those two
+// Checks that the IIN agrees with the stated birth date and sex; the messages name the three
 // inputs as the caller calls them ("--birth-date" at the CLI, "birth_date" in a CSV file).
 Status check_iin_matches(std::string_view iin, const Date& birth, char sex,
-                         std::string_view birth_name = "birth_date", std::string_view sex_name = "sex");
+                         std::string_view birth_name = "birth_date", std::string_view sex_name = "sex",
+                         std::string_view iin_name = "iin");
 
 // Builds a valid IIN for a birth date, sex and serial (tests, demos and benchmarks use it).
 std::string make_iin(const Date& birth, char sex, int serial);

@@ -4,6 +4,9 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "records/vocabulary.h"
+#include "util/i18n.h"
+
 namespace epsync {
 
 namespace {
@@ -28,22 +31,18 @@ int* rule_slot(ReadinessRules& r, const std::string& name) {
   return nullptr;
 }
 
-std::string plural(int n, const char* unit) {
-  return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
-}
-
 void check_age(const TraineeFacts& f, const ReadinessRules& r, const Date& as_of, Readiness& out) {
   auto birth = parse_date(f.trainee.birth_date);
   if (!birth) {
-    out.blockers.push_back({"age", "birth date is not recorded"});
+    out.blockers.push_back({"age", tr("birth date is not recorded")});
     return;
   }
   int age = age_on(*birth, as_of);
   if (age < r.min_age || age > r.max_age)
-    out.blockers.push_back({"age", "age " + std::to_string(age) + " on " + format_date(as_of) +
-                                       " is outside " + std::to_string(r.min_age) + " to " +
-                                       std::to_string(r.max_age)});
+    out.blockers.push_back({"age", trf("age {} on {} is outside {} to {}", age, display_date(as_of), r.min_age, r.max_age)});
 }
+
+const char* test_name(const std::string& kind) { return kind == "eps-topik" ? "EPS-TOPIK" : "TOPIK"; }
 
 void check_language(const TraineeFacts& f, const ReadinessRules& r, const Date& as_of, Readiness& out) {
   std::optional<TestRecord> best_failed, newest_expired;
@@ -64,15 +63,14 @@ void check_language(const TraineeFacts& f, const ReadinessRules& r, const Date& 
   }
   std::string text;
   if (newest_expired) {
-    text = newest_expired->kind == "eps-topik" ? "EPS-TOPIK" : "TOPIK";
-    text += " passed on " + newest_expired->date + " is older than " +
-            plural(r.test_validity_months, "month");
+    const int months = r.test_validity_months;
+    text = trn("{} passed on {} is older than {} month", "{} passed on {} is older than {} months", months,
+               test_name(newest_expired->kind), display_date(newest_expired->date), months);
   } else if (best_failed) {
     int mark = best_failed->kind == "eps-topik" ? r.eps_topik_pass_mark : r.topik_pass_mark;
-    text = std::string(best_failed->kind == "eps-topik" ? "EPS-TOPIK" : "TOPIK") + " score " +
-           std::to_string(best_failed->score) + " is below the pass mark " + std::to_string(mark);
+    text = trf("{} score {} is below the pass mark {}", test_name(best_failed->kind), best_failed->score, mark);
   } else {
-    text = "no EPS-TOPIK or TOPIK result recorded";
+    text = tr("no EPS-TOPIK or TOPIK result recorded");
   }
   out.blockers.push_back({"language-test", text});
 }
@@ -85,26 +83,47 @@ void check_medical(const TraineeFacts& f, const Date& as_of, Readiness& out) {
     if (!latest || std::tie(m.date, m.id) > std::tie(latest->date, latest->id)) latest = &m;
   }
   if (!latest) {
-    out.blockers.push_back({"medical", "no medical examination recorded"});
+    out.blockers.push_back({"medical", tr("no medical examination recorded")});
     return;
   }
+  const std::string examined = display_date(latest->date);
   if (latest->result != "fit") {
-    out.blockers.push_back({"medical", "latest medical examination (" + latest->date + ") is " +
-                                           (latest->result.empty() ? "without a result" : latest->result)});
+    out.blockers.push_back(
+        {"medical", latest->result.empty()
+                        ? trf("latest medical examination ({}) is without a result", examined)
+                        : trf("latest medical examination ({}) is {}", examined,
+                              display_word(Enum::kMedicalResult, latest->result))});
     return;
   }
   auto until = parse_date(latest->valid_until);
   if (!until) {
-    out.blockers.push_back({"medical", "medical examination of " + latest->date + " has no validity date"});
+    out.blockers.push_back({"medical", trf("medical examination of {} has no validity date", examined)});
   } else if (*until < as_of) {
-    out.blockers.push_back({"medical", "medical examination expired on " + latest->valid_until});
+    out.blockers.push_back({"medical", trf("medical examination expired on {}", display_date(*until))});
   }
 }
 
-const char* document_name(const std::string& kind) {
-  if (kind == "passport") return "passport";
-  if (kind == "criminal-record") return "criminal-record certificate";
-  return "immigration-record certificate";
+// What is said of a document readiness needs, as whole sentences for the catalogue.
+struct DocumentTexts {
+  const char* kind;
+  const char* unverified;  // {}: the status, as text output shows it
+  const char* without_status;
+  const char* not_recorded;
+};
+
+const DocumentTexts& document_texts(const std::string& kind) {
+  static const DocumentTexts kTexts[] = {
+      {"passport", N_("passport is {}, not verified"), N_("passport is without a status, not verified"),
+       N_("passport is not recorded")},
+      {"criminal-record", N_("criminal-record certificate is {}, not verified"),
+       N_("criminal-record certificate is without a status, not verified"), N_("criminal-record certificate is not recorded")},
+      {"immigration-record", N_("immigration-record certificate is {}, not verified"),
+       N_("immigration-record certificate is without a status, not verified"),
+       N_("immigration-record certificate is not recorded")},
+  };
+  for (const auto& t : kTexts)
+    if (kind == t.kind) return t;
+  return kTexts[2];
 }
 
 void check_document(const TraineeFacts& f, const std::string& kind, const ReadinessRules& r,
@@ -120,29 +139,31 @@ void check_document(const TraineeFacts& f, const std::string& kind, const Readin
     auto expires = parse_date(d.expires);
     Date needed = add_months(as_of, r.passport_min_months);
     if (expires && *expires >= needed) return;
+    const int months = r.passport_min_months;
     out.blockers.push_back(
-        {kind, expires ? "passport expires on " + d.expires + ", within " +
-                             plural(r.passport_min_months, "month") + " of " + format_date(as_of)
-                       : "passport expiry date is not recorded"});
+        {kind, expires ? trn("passport expires on {}, within {} month of {}", "passport expires on {}, within {} months of {}",
+                             months, display_date(*expires), months, display_date(as_of))
+                       : tr("passport expiry date is not recorded")});
     return;
   }
-  std::string name = document_name(kind);
-  out.blockers.push_back({kind, seen ? name + " is " + (seen->status.empty() ? "without a status" : seen->status) +
-                                           ", not verified"
-                                     : name + " is not recorded"});
+  const DocumentTexts& texts = document_texts(kind);
+  std::string text = !seen                  ? tr(texts.not_recorded)
+                     : seen->status.empty() ? tr(texts.without_status)
+                                            : trf(texts.unverified, display_word(Enum::kDocumentStatus, seen->status));
+  out.blockers.push_back({kind, text});
 }
 
 }  // namespace
 
 Status validate_rule(const std::string& name, const std::string& value) {
   ReadinessRules r;
-  if (!rule_slot(r, name)) return Status::InvalidInput("rule: unknown rule '" + name + "'");
+  if (!rule_slot(r, name)) return Status::InvalidInput("rule: " + trf("unknown rule '{}'", name));
   auto v = parse_int(value);
-  if (!v) return Status::InvalidInput(name + ": must be a whole number, got '" + value + "'");
+  if (!v) return Status::InvalidInput(name + ": " + trf("must be a whole number, got '{}'", value));
   if ((name == "eps_topik_pass_mark" || name == "topik_pass_mark") && *v > 300)
-    return Status::InvalidInput(name + ": a pass mark above 300 cannot be reached");
+    return Status::InvalidInput(name + ": " + trf("a pass mark above {} cannot be reached", 300));
   if ((name == "min_age" || name == "max_age") && (*v < 14 || *v > 100))
-    return Status::InvalidInput(name + ": must be between 14 and 100");
+    return Status::InvalidInput(name + ": " + trf("must be between {} and {}", 14, 100));
   return Status::Ok();
 }
 
@@ -158,7 +179,7 @@ Result<ReadinessRules> load_rules(Store& store) {
     int* slot = rule_slot(rules, name);
     if (!slot) continue;  // a rule a newer hub knows; this build does not apply it
     auto v = parse_int(value);
-    if (!v) return Status::Corrupt("rules: " + name + " has the non-numeric value '" + value + "'");
+    if (!v) return Status::Corrupt("rules: " + trf("{} has the non-numeric value '{}'", name, value));
     *slot = *v;
   }
   return rules;
@@ -173,7 +194,9 @@ Readiness assess(const TraineeFacts& f, const ReadinessRules& r, const Date& as_
   check_document(f, "criminal-record", r, as_of, out);
   check_document(f, "immigration-record", r, as_of, out);
   if (f.trainee.status != "active")
-    out.blockers.push_back({"status", "status is " + (f.trainee.status.empty() ? std::string("not recorded") : f.trainee.status)});
+    out.blockers.push_back({"status", f.trainee.status.empty()
+                                          ? tr("status is not recorded")
+                                          : trf("status is {}", display_word(Enum::kTraineeStatus, f.trainee.status))});
   out.ready = out.blockers.empty();
   return out;
 }
@@ -270,6 +293,8 @@ Result<std::vector<TraineeReadiness>> assess_store(Store& store, const Date& as_
 
 Status for_each_readiness(Store& store, const Date& as_of,
                           const std::function<void(const TraineeBasics&, const Readiness&)>& fn) {
+  // Reports count blockers by kind and never show their texts: made in English, the cheapest.
+  ScopedLang english(Lang::kEn);
   auto rules = load_rules(store);
   if (!rules.ok()) return rules.status();
   // The scan reads each page once: keeping them in the page cache (128 MiB for a big merge) would

@@ -58,7 +58,9 @@ struct TraineeFacts {
 };
 
 // A reason not to be ready: `kind` groups like reasons for counting (age, language-test, medical,
-// passport, criminal-record, immigration-record, status); `text` says it to a person.
+// passport, criminal-record, immigration-record, status) and is the same in every language, so it
+// is what the hub stores, compares and sends; `text` says it to a person, in the thread's language
+// when assessed (dates as that language writes them).
 struct Blocker {
   std::string kind;
   std::string text;

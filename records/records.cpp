@@ -3,35 +3,35 @@
 #include <algorithm>
 
 #include "records/iin.h"
+#include "records/local_input.h"
 #include "records/regions.h"
 #include "records/model.h"
 #include "storage/schema.h"
+#include "util/i18n.h"
 
 namespace epsync {
 
 namespace {
 
-std::string name_of(const char* column, FieldStyle style) {
-  if (style == FieldStyle::kColumn) return column;
-  std::string flag = std::string("--") + column;
-  std::replace(flag.begin(), flag.end(), '_', '-');
-  return flag;
-}
-
-
 Status invalid(const std::string& field, const std::string& reason) {
   return Status::InvalidInput(field + ": " + reason);
 }
 
-Status check_past_date(const char* field, const std::string& value, const Date& today) {
-  if (auto p = date_problem(value)) return invalid(field, *p);
-  if (*parse_date(value) > today) return invalid(field, value + " is in the future");
-  return Status::Ok();
+// Why a date (already normalised to ISO where it could be) is refused, or "": either form named.
+std::string past_date_problem(const std::string& value, const Date& today) {
+  if (auto p = date_problem(value)) return *p;
+  if (*parse_input_date(value) > today) return trf("{} is in the future", display_date(value));
+  return {};
 }
 
-Status check_any_date(const char* field, const std::optional<std::string>& value) {
+Status check_past_date(const char* column, FieldStyle style, const std::string& value, const Date& today) {
+  std::string why = past_date_problem(value, today);
+  return why.empty() ? Status::Ok() : invalid(field_name(column, style), why);
+}
+
+Status check_any_date(const char* column, FieldStyle style, const std::optional<std::string>& value) {
   if (!value) return Status::Ok();
-  if (auto p = date_problem(*value)) return invalid(field, *p);
+  if (auto p = date_problem(*value)) return invalid(field_name(column, style), *p);
   return Status::Ok();
 }
 
@@ -81,72 +81,92 @@ Columns columns_of(const TraineeFields& f) {
 
 }  // namespace
 
-std::vector<std::string> validate_trainee(const TraineeFields& f, const Trainee* existing,
-                                          FieldStyle style, const Date& today) {
+namespace {
+
+// The checks of one trainee's fields (normalised), their failures as "field: reason" with each field
+// named as the caller names it.
+struct TraineeCheck {
+  const TraineeFields& f;
+  const Trainee* existing;  // the stored trainee for an update
+  FieldStyle style;
   std::vector<std::string> errors;
-  auto fail = [&](const char* field, const std::string& reason) {
-    errors.push_back(std::string(field) + ": " + reason);
-  };
-  auto required = [&](const char* field, const std::optional<std::string>& v) {
+
+  std::string name(const char* column) const { return field_name(column, style); }
+  void fail(const char* column, const std::string& reason) { errors.push_back(name(column) + ": " + reason); }
+
+  // Whether the field is given, to be checked further; a missing required field or a cleared one fails.
+  bool given(const char* column, const std::optional<std::string>& v) {
     if (!existing && (!v || v->empty())) {
-      fail(field, "is required");
+      fail(column, tr("is required"));
       return false;
     }
     if (existing && v && v->empty()) {
-      fail(field, "cannot be cleared");
+      fail(column, tr("cannot be cleared"));
       return false;
     }
     return v.has_value();
-  };
-  for (auto [field, value, req] :
-       {std::tuple{"surname", &f.surname, true}, std::tuple{"given_name", &f.given_name, true},
-        std::tuple{"patronymic", &f.patronymic, false}}) {
-    if (req ? !required(field, *value) : !value->has_value()) continue;
-    if (auto p = text_problem(**value, 100)) fail(field, *p);
   }
-  bool birth_ok = false;
-  if (required("birth_date", f.birth_date)) {
-    if (auto p = date_problem(*f.birth_date)) {
-      fail("birth_date", *p);
-    } else if (*parse_date(*f.birth_date) > today) {
-      fail("birth_date", *f.birth_date + " is in the future");
-    } else {
-      birth_ok = true;
+
+  void names() {
+    for (auto [column, value, required] :
+         {std::tuple{"surname", &f.surname, true}, std::tuple{"given_name", &f.given_name, true},
+          std::tuple{"patronymic", &f.patronymic, false}}) {
+      if (required ? !given(column, *value) : !value->has_value()) continue;
+      if (auto p = text_problem(**value, 100)) fail(column, *p);
     }
   }
-  bool sex_ok = false;
-  if (required("sex", f.sex)) {
-    if (*f.sex != "F" && *f.sex != "M") fail("sex", "must be F or M, got '" + *f.sex + "'");
-    else sex_ok = true;
-  }
-  if (required("iin", f.iin)) {
-    Status s = validate_iin(*f.iin);
-    if (!s.ok()) errors.push_back(s.message());
-  }
-  // Cross-check the IIN with birth date and sex, using stored values for what is not given.
-  if (errors.empty() && (f.iin || f.birth_date || f.sex)) {
+
+  // Birth date, sex and IIN, and then the IIN against the other two (stored values standing in for
+  // what an update does not give).
+  void identity(const Date& today) {
+    bool birth_ok = false, sex_ok = false;
+    if (given("birth_date", f.birth_date)) {
+      std::string why = past_date_problem(*f.birth_date, today);
+      birth_ok = why.empty();
+      if (!birth_ok) fail("birth_date", why);
+    }
+    if (given("sex", f.sex)) {
+      sex_ok = *f.sex == "F" || *f.sex == "M";
+      if (!sex_ok) errors.push_back(enum_refusal(Enum::kSex, name("sex"), *f.sex));
+    }
+    if (given("iin", f.iin))
+      if (auto why = iin_problem(*f.iin)) fail("iin", *why);
+    if (!errors.empty() || !(f.iin || f.birth_date || f.sex)) return;
     std::string iin = f.iin ? *f.iin : existing ? existing->iin : "";
     std::string birth = f.birth_date ? *f.birth_date : existing ? existing->birth_date : "";
     std::string sex = f.sex ? *f.sex : existing ? existing->sex : "";
     auto b = parse_date(birth);
     if (b && sex.size() == 1 && (birth_ok || !f.birth_date) && (sex_ok || !f.sex)) {
-      Status s = check_iin_matches(iin, *b, sex[0], name_of("birth_date", style), name_of("sex", style));
+      Status s = check_iin_matches(iin, *b, sex[0], name("birth_date"), name("sex"), name("iin"));
       if (!s.ok()) errors.push_back(s.message());
     }
   }
-  if (f.phone && !f.phone->empty()) {
-    const std::string& p = *f.phone;
-    bool ok = p.size() >= 5 && p.size() <= 20 &&
-              std::all_of(p.begin(), p.end(), [](char c) {
-                return (c >= '0' && c <= '9') || c == '+' || c == ' ' || c == '-' || c == '(' || c == ')';
-              });
-    if (!ok) fail("phone", "must be 5-20 characters of digits, spaces, + - ( )");
+
+  void rest() {
+    if (f.phone && !f.phone->empty()) {
+      const std::string& p = *f.phone;
+      bool ok = p.size() >= 5 && p.size() <= 20 && std::all_of(p.begin(), p.end(), [](char c) {
+                  return (c >= '0' && c <= '9') || c == '+' || c == ' ' || c == '-' || c == '(' || c == ')';
+                });
+      if (!ok) fail("phone", tr("must be 5-20 characters of digits, spaces, + - ( )"));
+    }
+    if (f.sector && !f.sector->empty() && !is_one_of(*f.sector, kSectors))
+      errors.push_back(enum_refusal(Enum::kSector, name("sector"), *f.sector));
+    if (f.status && !is_one_of(*f.status, kTraineeStatuses))
+      errors.push_back(enum_refusal(Enum::kTraineeStatus, name("status"), *f.status));
   }
-  if (f.sector && !f.sector->empty() && !is_one_of(*f.sector, kSectors))
-    fail("sector", "must be one of " + list_of(kSectors) + ", got '" + *f.sector + "'");
-  if (f.status && !is_one_of(*f.status, kTraineeStatuses))
-    fail("status", "must be one of " + list_of(kTraineeStatuses) + ", got '" + *f.status + "'");
-  return errors;
+};
+
+}  // namespace
+
+std::vector<std::string> validate_trainee(const TraineeFields& given, const Trainee* existing,
+                                          FieldStyle style, const Date& today) {
+  const TraineeFields f = normalised(given);
+  TraineeCheck check{f, existing, style, {}};
+  check.names();
+  check.identity(today);
+  check.rest();
+  return std::move(check.errors);
 }
 
 Result<std::optional<std::string>> active_trainee_with_iin(Store& store, const std::string& center,
@@ -168,7 +188,7 @@ Result<std::optional<std::string>> active_trainee_with_iin(Store& store, const s
 // the row will be after it: what a registrar can enter here, the hub accepts.
 Status Records::check_write(const std::string& table, const std::string& row_id, const Columns& cols, bool is_new) {
   const int t = table_index(table);
-  if (t < 0) return Status::InvalidInput("unknown table '" + table + "'");
+  if (t < 0) return Status::InvalidInput(trf("unknown table '{}'", table));
   const TableDef& def = replicated_tables()[static_cast<std::size_t>(t)];
   std::optional<std::vector<Value>> stored;
   if (!is_new) {
@@ -186,7 +206,7 @@ Status Records::check_write(const std::string& table, const std::string& row_id,
   std::uint64_t written = 0;
   for (const auto& [name, value] : cols) {
     const int c = def.column_index(name);
-    if (c < 0) return Status::InvalidInput("unknown column '" + name + "' in table " + table);
+    if (c < 0) return Status::InvalidInput(trf("unknown column '{}' in table {}", name, table));
     EPSYNC_RETURN_IF_ERROR(validate_cell(t, c, value));
     row[static_cast<std::size_t>(c)] = &value;
     written |= std::uint64_t{1} << c;
@@ -207,26 +227,36 @@ Status Records::update(const std::string& table, const std::string& row_id, cons
 Result<Trainee> Records::trainee(const std::string& ref) {
   auto t = find_trainee(w_.store_txn().store(), ref);
   if (!t.ok()) return t.status();
-  if (t->center_id != center_) return Status::NotFound("trainee: " + ref + " is enrolled at another centre");
+  if (t->center_id != center_) return Status::NotFound("trainee: " + trf("{} is enrolled at another centre", ref));
   return t;
 }
 
-Result<std::string> Records::add_trainee(const TraineeFields& f_in, FieldStyle style) {
-  TraineeFields f = f_in;
+namespace {
+
+Status already_enrolled(FieldStyle style, const std::string& other_id) {
+  return invalid(field_name("iin", style),
+                 trf("an active trainee with this IIN is already enrolled here (id {})", other_id));
+}
+
+}  // namespace
+
+Result<std::string> Records::add_trainee(const TraineeFields& given, FieldStyle style) {
+  TraineeFields f = normalised(given);
   if (!f.status) f.status = "active";
   auto errors = validate_trainee(f, nullptr, style, today_);
   if (!errors.empty()) return Status::InvalidInput(errors.front());
   if (*f.status == "active") {
     auto dup = active_trainee_with_iin(w_.store_txn().store(), center_, *f.iin);
     if (!dup.ok()) return dup.status();
-    if (dup.value()) return invalid("iin", "an active trainee with this IIN is already enrolled here (id " + *dup.value() + ")");
+    if (dup.value()) return already_enrolled(style, *dup.value());
   }
   std::string id = new_row_id();
   EPSYNC_RETURN_IF_ERROR(insert("trainee", id, columns_of(f)));
   return id;
 }
 
-Result<std::string> Records::update_trainee(const std::string& ref, const TraineeFields& f, FieldStyle style) {
+Result<std::string> Records::update_trainee(const std::string& ref, const TraineeFields& given, FieldStyle style) {
+  const TraineeFields f = normalised(given);
   auto t = trainee(ref);
   if (!t.ok()) return t.status();
   auto errors = validate_trainee(f, &t.value(), style, today_);
@@ -236,8 +266,7 @@ Result<std::string> Records::update_trainee(const std::string& ref, const Traine
   if (status == "active" && (iin != t->iin || t->status != "active")) {
     auto dup = active_trainee_with_iin(w_.store_txn().store(), center_, iin);
     if (!dup.ok()) return dup.status();
-    if (dup.value() && *dup.value() != t->id)
-      return invalid("iin", "an active trainee with this IIN is already enrolled here (id " + *dup.value() + ")");
+    if (dup.value() && *dup.value() != t->id) return already_enrolled(style, *dup.value());
   }
   EPSYNC_RETURN_IF_ERROR(update("trainee", t->id, columns_of(f)));
   return t->id;
@@ -250,10 +279,10 @@ Result<std::string> Records::remove_trainee(const std::string& ref) {
   return t->id;
 }
 
-Result<std::string> Records::record_korean(const std::string& ref, const KoreanInput& in) {
-  if (in.hours < 0 || in.hours > 5000) return invalid("hours", "must be between 0 and 5000");
+Result<std::string> Records::record_korean(const std::string& ref, const KoreanInput& in, FieldStyle style) {
+  if (in.hours < 0 || in.hours > 5000) return invalid(field_name("hours", style), trf("must be between {} and {}", 0, 5000));
   if (in.level)
-    if (auto p = text_problem(*in.level, 40)) return invalid("level", *p);
+    if (auto p = text_problem(*in.level, 40)) return invalid(field_name("level", style), *p);
   auto t = trainee(ref);
   if (!t.ok()) return t.status();
   // One course record per trainee, updated as hours accumulate.
@@ -278,14 +307,15 @@ Result<std::string> Records::record_korean(const std::string& ref, const KoreanI
   return id;
 }
 
-Result<std::string> Records::record_test(const std::string& ref, const TestInput& in) {
-  if (!is_one_of(in.kind, kTestKinds)) return invalid("kind", "must be one of " + list_of(kTestKinds) + ", got '" + in.kind + "'");
-  EPSYNC_RETURN_IF_ERROR(check_past_date("date", in.date, today_));
+Result<std::string> Records::record_test(const std::string& ref, const TestInput& given, FieldStyle style) {
+  const TestInput in = normalised(given);
+  if (!is_one_of(in.kind, kTestKinds)) return Status::InvalidInput(enum_refusal(Enum::kTestKind, field_name("kind", style), in.kind));
+  EPSYNC_RETURN_IF_ERROR(check_past_date("date", style, in.date, today_));
   const ScoreRange range = score_range(in.kind).value();  // the kind is one of kTestKinds
   if (in.score < range.lo || in.score > range.hi)
-    return invalid("score", in.kind + " scores run from " + std::to_string(range.lo) + " to " + std::to_string(range.hi) +
-                                ", got " + std::to_string(in.score));
-  if (in.source != "center" && in.source != "official") return invalid("source", "must be center or official");
+    return invalid(field_name("score", style), trf("{} scores run from {} to {}, got {}", display_word(Enum::kTestKind, in.kind),
+                                                   range.lo, range.hi, in.score));
+  if (in.source != "center" && in.source != "official") return invalid("source", tr("must be center or official"));
   auto t = trainee(ref);
   if (!t.ok()) return t.status();
   std::string id = new_row_id();
@@ -295,17 +325,18 @@ Result<std::string> Records::record_test(const std::string& ref, const TestInput
   return id;
 }
 
-Result<std::string> Records::record_medical(const std::string& ref, const MedicalInput& in) {
-  EPSYNC_RETURN_IF_ERROR(check_past_date("date", in.date, today_));
+Result<std::string> Records::record_medical(const std::string& ref, const MedicalInput& given, FieldStyle style) {
+  const MedicalInput in = normalised(given);
+  EPSYNC_RETURN_IF_ERROR(check_past_date("date", style, in.date, today_));
   if (!is_one_of(in.result, kMedicalResults))
-    return invalid("result", "must be one of " + list_of(kMedicalResults) + ", got '" + in.result + "'");
-  EPSYNC_RETURN_IF_ERROR(check_any_date("valid_until", in.valid_until));
+    return Status::InvalidInput(enum_refusal(Enum::kMedicalResult, field_name("result", style), in.result));
+  EPSYNC_RETURN_IF_ERROR(check_any_date("valid_until", style, in.valid_until));
+  const std::string valid_until = field_name("valid_until", style);
   if (in.valid_until && *parse_date(*in.valid_until) < *parse_date(in.date))
-    return invalid("valid_until", *in.valid_until + " is before the examination date " + in.date);
-  if (in.result == "fit" && !in.valid_until)
-    return invalid("valid_until", "is required when the result is fit");
+    return invalid(valid_until, trf("{} is before the examination date {}", display_date(*in.valid_until), display_date(in.date)));
+  if (in.result == "fit" && !in.valid_until) return invalid(valid_until, tr("is required when the result is fit"));
   if (in.clinic)
-    if (auto p = text_problem(*in.clinic, 200)) return invalid("clinic", *p);
+    if (auto p = text_problem(*in.clinic, 200)) return invalid(field_name("clinic", style), *p);
   auto t = trainee(ref);
   if (!t.ok()) return t.status();
   Columns cols = {{"trainee_id", t->id}, {"check_date", in.date}, {"result", in.result}};
@@ -316,19 +347,32 @@ Result<std::string> Records::record_medical(const std::string& ref, const Medica
   return id;
 }
 
-Result<std::string> Records::record_document(const std::string& ref, const DocumentInput& in) {
+namespace {
+
+// The fields of a document check that need no store, in the order a registrar reads the refusal.
+Status check_document(const DocumentInput& in, FieldStyle style, const Date& today) {
   if (!is_one_of(in.kind, kDocumentKinds))
-    return invalid("kind", "must be one of " + list_of(kDocumentKinds) + ", got '" + in.kind + "'");
+    return Status::InvalidInput(enum_refusal(Enum::kDocumentKind, field_name("kind", style), in.kind));
   if (!is_one_of(in.status, kDocumentStatuses))
-    return invalid("status", "must be one of " + list_of(kDocumentStatuses) + ", got '" + in.status + "'");
-  if (in.issued) EPSYNC_RETURN_IF_ERROR(check_past_date("issued", *in.issued, today_));
-  EPSYNC_RETURN_IF_ERROR(check_any_date("expires", in.expires));
-  if (in.issued && in.expires && *parse_date(*in.expires) <= *parse_date(*in.issued))
-    return invalid("expires", *in.expires + " is not after the issue date " + *in.issued);
+    return Status::InvalidInput(enum_refusal(Enum::kDocumentStatus, field_name("status", style), in.status));
+  if (in.issued) EPSYNC_RETURN_IF_ERROR(check_past_date("issued", style, *in.issued, today));
+  EPSYNC_RETURN_IF_ERROR(check_any_date("expires", style, in.expires));
+  auto issued = in.issued ? parse_date(*in.issued) : std::nullopt, expires = in.expires ? parse_date(*in.expires) : std::nullopt;
+  if (issued && expires && *expires <= *issued)
+    return invalid(field_name("expires", style),
+                   trf("{} is not after the issue date {}", display_date(*expires), display_date(*issued)));
   if (in.number)
-    if (auto p = text_problem(*in.number, 50)) return invalid("number", *p);
+    if (auto p = text_problem(*in.number, 50)) return invalid(field_name("number", style), *p);
   if (in.note)
-    if (auto p = text_problem(*in.note, 500)) return invalid("note", *p);
+    if (auto p = text_problem(*in.note, 500)) return invalid(field_name("note", style), *p);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> Records::record_document(const std::string& ref, const DocumentInput& given, FieldStyle style) {
+  const DocumentInput in = normalised(given);
+  EPSYNC_RETURN_IF_ERROR(check_document(in, style, today_));
   auto t = trainee(ref);
   if (!t.ok()) return t.status();
   // One record per document kind, updated as the document moves from missing to verified.

@@ -31,8 +31,9 @@ struct Trainee {
   bool deleted = false;
 };
 
-// Every problem with the fields, each as "field: reason". `existing` is the stored trainee for an
-// update (fields not given keep its values for cross-checks), nullptr for a new one.
+// Every problem with the fields, each as "field: reason" in the current language. Dates and words
+// are taken in every accepted form (local_input.h: normalised). `existing` is the stored trainee for
+// an update (fields not given keep its values for cross-checks), nullptr for a new one.
 std::vector<std::string> validate_trainee(const TraineeFields& f, const Trainee* existing,
                                           FieldStyle style, const Date& today);
 
@@ -64,10 +65,14 @@ class Records {
   Result<std::string> add_trainee(const TraineeFields& f, FieldStyle style);
   Result<std::string> update_trainee(const std::string& ref, const TraineeFields& f, FieldStyle style);
   Result<std::string> remove_trainee(const std::string& ref);
-  Result<std::string> record_korean(const std::string& ref, const KoreanInput& in);
-  Result<std::string> record_test(const std::string& ref, const TestInput& in);
-  Result<std::string> record_medical(const std::string& ref, const MedicalInput& in);
-  Result<std::string> record_document(const std::string& ref, const DocumentInput& in);
+  // Dates may be given as YYYY-MM-DD or DD.MM.YYYY and enumerated values as their Kazakh, Russian
+  // or English words (local_input.h); what is stored is ISO and the canonical code. `style` names
+  // the fields in messages: "--valid-until" or "valid_until".
+  Result<std::string> record_korean(const std::string& ref, const KoreanInput& in, FieldStyle style = FieldStyle::kColumn);
+  Result<std::string> record_test(const std::string& ref, const TestInput& in, FieldStyle style = FieldStyle::kColumn);
+  Result<std::string> record_medical(const std::string& ref, const MedicalInput& in, FieldStyle style = FieldStyle::kColumn);
+  Result<std::string> record_document(const std::string& ref, const DocumentInput& in,
+                                      FieldStyle style = FieldStyle::kColumn);
 
  private:
   Result<Trainee> trainee(const std::string& ref);

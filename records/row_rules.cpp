@@ -7,6 +7,7 @@
 #include "records/regions.h"
 #include "records/model.h"
 #include "storage/schema.h"
+#include "util/i18n.h"
 
 namespace epsync {
 
@@ -31,30 +32,33 @@ std::optional<std::string> text_problem(const std::string& s, std::size_t max_ch
       continue;
     }
     size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return "is not valid UTF-8";
+    if (len == 0 || i + len > s.size()) return tr("is not valid UTF-8");
     std::uint32_t cp = len == 1 ? c : c & (0x7fu >> len);
     for (size_t k = 1; k < len; ++k) {
       const auto next = static_cast<unsigned char>(s[i + k]);
-      if ((next >> 6) != 2) return "is not valid UTF-8";
+      if ((next >> 6) != 2) return tr("is not valid UTF-8");
       cp = (cp << 6) | (next & 0x3fu);
     }
     // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8 either (and JSON
     // writers refuse them); C1 controls steer terminals like C0 ones.
     static constexpr std::uint32_t kLeast[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kLeast[len] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return "is not valid UTF-8";
-    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return "contains a control character";
+    if (cp < kLeast[len] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return tr("is not valid UTF-8");
+    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return tr("contains a control character");
     i += len;
     ++chars;
   }
-  if (chars > max_chars) return "is longer than " + std::to_string(max_chars) + " characters";
+  if (chars > max_chars) return trf("is longer than {} characters", max_chars);
   return std::nullopt;
 }
 
-// A plausible calendar date: real, ISO-8601, between 1900 and 2100.
+namespace {
+bool plausible_year(const Date& d) { return d.year >= 1900 && d.year <= 2100; }
+}  // namespace
+
 std::optional<std::string> date_problem(const std::string& s) {
-  auto d = parse_date(s);
-  if (!d) return "must be a date as YYYY-MM-DD, got '" + s + "'";
-  if (d->year < 1900 || d->year > 2100) return "year " + std::to_string(d->year) + " is not plausible";
+  auto d = parse_input_date(s);
+  if (!d) return trf("must be a date as DD.MM.YYYY or YYYY-MM-DD, got '{}'", s);
+  if (!plausible_year(*d)) return trf("year {} is not plausible", d->year);
   return std::nullopt;
 }
 
@@ -68,41 +72,43 @@ Status validate_cell(int table, int column, const Value& v) {
   const auto* text = std::get_if<std::string>(&v);
   switch (rule.kind) {
     case CellRule::kText:
-      if (is_null(v)) return rule.nullable ? Status::Ok() : bad("is required");
-      if (!text) return bad("must be text");
-      if (!rule.nullable && text->empty()) return bad("is required");
+      if (is_null(v)) return rule.nullable ? Status::Ok() : bad(tr("is required"));
+      if (!text) return bad(tr("must be text"));
+      if (!rule.nullable && text->empty()) return bad(tr("is required"));
       if (text_problem(*text, rule.max))
-        return bad("is not clean UTF-8 text of at most " + std::to_string(rule.max) + " characters");
+        return bad(trf("is not clean UTF-8 text of at most {} characters", rule.max));
       return Status::Ok();
     case CellRule::kEnum:
       if (is_null(v) && rule.nullable) return Status::Ok();
-      if (!text || !is_one_of(*text, *rule.allowed)) return bad("must be one of " + list_of(*rule.allowed));
+      if (!text || !is_one_of(*text, *rule.allowed)) return bad(trf("must be one of {}", list_of(*rule.allowed)));
       return Status::Ok();
     case CellRule::kDate:
       if (is_null(v) && rule.nullable) return Status::Ok();
-      if (!text || date_problem(*text)) return bad("must be a plausible date as YYYY-MM-DD");
+      // Stored dates are ISO only: the writers turn DD.MM.YYYY into it before they get here.
+      if (auto d = text ? parse_date(*text) : std::nullopt; !d || !plausible_year(*d))
+        return bad(tr("must be a plausible date as YYYY-MM-DD"));
       return Status::Ok();
     case CellRule::kInt: {
       const auto* integer = std::get_if<std::int64_t>(&v);
       if (!integer || *integer < rule.lo || *integer > rule.hi)
-        return bad("must be a whole number from " + std::to_string(rule.lo) + " to " + std::to_string(rule.hi));
+        return bad(trf("must be a whole number from {} to {}", rule.lo, rule.hi));
       return Status::Ok();
     }
     case CellRule::kIin: {
-      if (!text) return bad("must be text");
-      Status s = validate_iin(*text);
-      return s.ok() ? s : bad(s.message().substr(s.message().find(": ") + 2));
+      if (!text) return bad(tr("must be text"));
+      if (auto why = iin_problem(*text)) return bad(*why);
+      return Status::Ok();
     }
     case CellRule::kUnknown:
       break;
   }
-  return bad("is not a known field");
+  return bad(tr("is not a known field"));
 }
 
 Status validate_cell(const std::string& table, const std::string& column, const Value& v) {
   const int t = table_index(table);
   const int c = t < 0 ? -1 : replicated_tables()[static_cast<std::size_t>(t)].column_index(column);
-  if (c < 0) return Status::InvalidInput(table + "." + column + ": is not a known field");
+  if (c < 0) return Status::InvalidInput(table + "." + column + ": " + tr("is not a known field"));
   return validate_cell(t, c, v);
 }
 
@@ -142,7 +148,7 @@ Status check_iin_against_birth(const RowCheck& row, const std::vector<int>& c) {
   const std::string *iin = row.text(iin_at), *sex = row.text(sex_at);
   auto birth = row.date(birth_at);
   if (iin && sex && birth && sex->size() == 1 && !check_iin_matches(*iin, *birth, (*sex)[0]).ok())
-    return row.bad(iin_at, "digits 1-7 do not agree with birth_date and sex");
+    return row.bad(iin_at, tr("digits 1-7 do not agree with birth_date and sex"));
   return Status::Ok();
 }
 
@@ -151,24 +157,24 @@ Status check_score_by_kind(const RowCheck& row, const std::vector<int>& c) {
   const std::string* kind = row.text(kind_at);
   const auto* score = row.value(score_at) ? std::get_if<std::int64_t>(row.value(score_at)) : nullptr;
   if (auto range = kind ? score_range(*kind) : std::nullopt; range && score && (*score < range->lo || *score > range->hi))
-    return row.bad(score_at, *kind + " scores run from " + std::to_string(range->lo) + " to " + std::to_string(range->hi));
+    return row.bad(score_at, trf("{} scores run from {} to {}", *kind, range->lo, range->hi));
   return Status::Ok();
 }
 
 Status check_medical_dates(const RowCheck& row, const std::vector<int>& c) {
   const int examined_at = c[0], result_at = c[1], valid_until_at = c[2];
   auto examined = row.date(examined_at), valid_until = row.date(valid_until_at);
-  if (examined && valid_until && *valid_until < *examined) return row.bad(valid_until_at, "is before check_date");
+  if (examined && valid_until && *valid_until < *examined) return row.bad(valid_until_at, tr("is before check_date"));
   const std::string* result = row.text(result_at);
   if (result && *result == "fit" && !row.value(valid_until_at))
-    return row.bad(valid_until_at, "is required when the result is fit");
+    return row.bad(valid_until_at, tr("is required when the result is fit"));
   return Status::Ok();
 }
 
 Status check_document_dates(const RowCheck& row, const std::vector<int>& c) {
   const int issued_at = c[0], expires_at = c[1];
   auto issued = row.date(issued_at), expires = row.date(expires_at);
-  if (issued && expires && *expires <= *issued) return row.bad(expires_at, "is not after issued");
+  if (issued && expires && *expires <= *issued) return row.bad(expires_at, tr("is not after issued"));
   return Status::Ok();
 }
 
@@ -183,10 +189,10 @@ Status check_row(int table, const RowValues& row, const RowRules& rules) {
   const auto columns = static_cast<int>(r.columns.size());
   if (rules.is_new)
     for (int c = 0; c < columns; ++c)
-      if (r.columns[static_cast<std::size_t>(c)].required && !check.value(c)) return check.bad(c, "is required for a new record");
+      if (r.columns[static_cast<std::size_t>(c)].required && !check.value(c)) return check.bad(c, tr("is required for a new record"));
   for (int c = 0; c < columns; ++c) {
     if (!r.columns[static_cast<std::size_t>(c)].past_date || !((rules.written >> c) & 1)) continue;
-    if (auto d = check.date(c); d && *d > rules.latest_date) return check.bad(c, "is in the future");
+    if (auto d = check.date(c); d && *d > rules.latest_date) return check.bad(c, tr("is in the future"));
   }
   for (const auto& across : r.across)
     if (wrote(across.columns)) EPSYNC_RETURN_IF_ERROR(across.check(check, across.columns));
@@ -196,8 +202,8 @@ Status check_row(int table, const RowValues& row, const RowRules& rules) {
 std::optional<std::string> center_id_problem(std::string_view id) {
   bool shape = id.size() >= 3 && id.size() <= 20 && id[0] >= 'A' && id[0] <= 'Z';
   for (char c : id) shape = shape && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
-  if (!shape) return "must be 3-20 capital letters, digits and '-', starting with a letter (like ALM-014)";
-  if (id == "HUB") return "must not be HUB, the hub's own name";
+  if (!shape) return tr("must be 3-20 capital letters, digits and '-', starting with a letter (like ALM-014)");
+  if (id == "HUB") return tr("must not be HUB, the hub's own name");
   return std::nullopt;
 }
 

@@ -3,7 +3,8 @@
 // row must have, scores by test kind, the IIN against birth date and sex, the order of dates).
 // The CLI and CSV import (records.h) and the hub's check of what centres push use these same
 // functions. Messages name the field and the rule, never the value: they travel to the hub's
-// quarantine list and to logs.
+// quarantine list and to logs. They are in the thread's language (util/i18n.h): the hub checks what
+// centres send in English, so what it stores and sends back stays English.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +36,8 @@ std::string list_of(const std::vector<std::string>& allowed);
 
 // Valid UTF-8 without control characters, at most `max_chars` characters; why not, if not.
 std::optional<std::string> text_problem(const std::string& s, std::size_t max_chars);
-// A plausible calendar date: real, ISO-8601 (YYYY-MM-DD), between 1900 and 2100.
+// A plausible calendar date as typed: YYYY-MM-DD or DD.MM.YYYY (parse_input_date), real, between
+// 1900 and 2100. The reason names both forms. (validate_cell takes stored dates in ISO only.)
 std::optional<std::string> date_problem(const std::string& s);
 
 // The score range of a test kind (EPS-TOPIK and mock 0-200, TOPIK 0-300, skills 0-100).

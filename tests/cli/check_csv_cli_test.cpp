@@ -191,7 +191,7 @@ TEST_CASE("csv checks: all or nothing, every bad line reported as 'line N: field
   CAPTURE(r.err);
   for (const char* want : {"line 3: score: eps-topik scores run from", "line 4: score: must be a whole number, got 'x'",
                            "line 5: iin: no active trainee with this IIN is enrolled at this centre",
-                           "line 6: iin: check digit", "line 7: kind: is required", "line 8: has 3 fields, the header has 4",
+                           "line 6: iin: the check digit does not match: the number is probably mistyped", "line 7: kind: is required", "line 8: has 3 fields, the header has 4",
                            "line 9: date: 2099-01-01 is in the future",
                            "nothing imported: 7 problems"})
     CHECK_MESSAGE(r.err.find(want) != std::string::npos, want);

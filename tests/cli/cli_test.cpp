@@ -126,15 +126,21 @@ TEST_CASE("cli: bad trainee input is refused with the field and the rule, and wr
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   };
-  refused(c, add({"--iin", "980715301235", "--birth-date", "1998-07-15", "--sex", "M"}), "iin: check digit should be 6");
+  // A check digit that does not match: a probable typing mistake, never the digit that would pass.
+  refused(c, add({"--iin", "980715301235", "--birth-date", "1998-07-15", "--sex", "M"}),
+          "--iin: the check digit does not match: the number is probably mistyped — compare it with the identity card");
+  CHECK(c.epsync(add({"--iin", "980715301235", "--birth-date", "1998-07-15", "--sex", "M"})).err.find('6') ==
+        std::string::npos);
   refused(c, add({"--iin", "98071530123", "--birth-date", "1998-07-15", "--sex", "M"}), "iin: must be 12 digits");
   refused(c, add({"--iin", "98071530123x", "--birth-date", "1998-07-15", "--sex", "M"}), "iin: must contain digits only");
   refused(c, add({"--iin", kSergeyIin, "--birth-date", "1998-07-16", "--sex", "M"}),
           "iin: encodes birth date 1998-07-15, --birth-date is 1998-07-16");
   refused(c, add({"--iin", kSergeyIin, "--birth-date", "1998-07-15", "--sex", "F"}), "iin: encodes sex M, --sex is F");
-  refused(c, add({"--iin", kSergeyIin, "--birth-date", "1998-02-30", "--sex", "M"}), "birth_date: must be a date");
-  refused(c, add({"--iin", kSergeyIin, "--birth-date", "15.07.1998", "--sex", "M"}), "birth_date: must be a date");
-  refused(c, add({"--iin", "991212301236", "--birth-date", "2099-12-12", "--sex", "M"}), "birth_date: 2099-12-12 is in the future");
+  refused(c, add({"--iin", kSergeyIin, "--birth-date", "1998-02-30", "--sex", "M"}),
+          "--birth-date: must be a date as DD.MM.YYYY or YYYY-MM-DD, got '1998-02-30'");
+  refused(c, add({"--iin", kSergeyIin, "--birth-date", "15.7.1998", "--sex", "M"}),
+          "--birth-date: must be a date as DD.MM.YYYY or YYYY-MM-DD, got '15.7.1998'");
+  refused(c, add({"--iin", "991212301236", "--birth-date", "2099-12-12", "--sex", "M"}), "--birth-date: 2099-12-12 is in the future");
   refused(c, add({"--iin", kSergeyIin, "--birth-date", "1998-07-15", "--sex", "X"}), "sex: must be F or M");
   refused(c, add({"--iin", kSergeyIin, "--birth-date", "1998-07-15", "--sex", "M", "--sector", "mining"}), "sector: must be one of");
   refused(c, add({"--iin", kSergeyIin, "--birth-date", "1998-07-15", "--sex", "M", "--phone", "call me"}), "phone:");
@@ -180,9 +186,9 @@ TEST_CASE("cli: record korean, test, medical and document - bad values are refus
   refused(c, {"record", "test", kAliyaIin, "--kind", "ielts", "--date", "2026-01-15", "--score", "5"}, "kind: must be one of");
   refused(c, {"record", "test", kAliyaIin, "--kind", "topik", "--date", "2099-01-15", "--score", "5"}, "date: 2099-01-15 is in the future");
   refused(c, {"record", "medical", kAliyaIin, "--date", "2026-02-01", "--result", "healthy"}, "result: must be one of");
-  refused(c, {"record", "medical", kAliyaIin, "--date", "2026-02-01", "--result", "fit"}, "valid_until: is required");
+  refused(c, {"record", "medical", kAliyaIin, "--date", "2026-02-01", "--result", "fit"}, "--valid-until: is required");
   refused(c, {"record", "medical", kAliyaIin, "--date", "2026-02-01", "--result", "fit", "--valid-until", "2026-01-01"},
-          "valid_until: 2026-01-01 is before");
+          "--valid-until: 2026-01-01 is before");
   refused(c, {"record", "document", kAliyaIin, "--kind", "visa", "--status", "verified"}, "kind: must be one of");
   refused(c, {"record", "document", kAliyaIin, "--kind", "passport", "--status", "ok"}, "status: must be one of");
   refused(c, {"record", "document", kAliyaIin, "--kind", "passport", "--status", "verified", "--issued", "2020-01-01",

@@ -212,6 +212,42 @@ void check_api_report_equals_cli(HttpHub& hub) {
   }
 }
 
+// The reference date as people here write it (DD.MM.YYYY) is read like ISO; one in neither form gets
+// a page that says why, quoting the value as text.
+void check_dashboard_dates(HttpHub& hub) {
+  auto local = hub.get("/?as_of=06.12.2026");
+  REQUIRE(local);
+  CHECK(local->status == 200);
+  CHECK(local->body.find("id=\"as-of\">2026-12-06<") != std::string::npos);
+  auto iso = hub.get("/?as_of=2026-12-06");
+  REQUIRE(iso);
+  CHECK(iso->body.find("id=\"total-trainees\" data-value=\"5\"") != std::string::npos);
+  CHECK(local->body.find("id=\"total-trainees\" data-value=\"5\"") != std::string::npos);
+  auto api = hub.get("/api/report?by=region&as_of=06.12.2026");
+  REQUIRE(api);
+  CHECK(api->status == 200);
+  CHECK(api->body == hub.get("/api/report?by=region&as_of=2026-12-06")->body);
+  for (const char* bad : {"31.02.2026", "6.12.2026", "2026-12-6"}) {
+    CAPTURE(bad);
+    auto r = hub.get(std::string("/?as_of=") + bad);
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK(r->get_header_value("Content-Type").rfind("text/html", 0) == 0);
+    CHECK(r->body.find(std::string("as_of: must be a date as DD.MM.YYYY or YYYY-MM-DD, got &#39;") + bad + "&#39;") !=
+          std::string::npos);
+    auto j = hub.get(std::string("/api/report?as_of=") + bad);
+    REQUIRE(j);
+    CHECK(j->status == 400);
+    CHECK(json::parse(j->body)["error"] ==
+          std::string("as_of: must be a date as DD.MM.YYYY or YYYY-MM-DD, got '") + bad + "'");
+  }
+  auto markup = hub.get("/?as_of=%3Cscript%3Ealert(1)%3C/script%3E");
+  REQUIRE(markup);
+  CHECK(markup->status == 400);
+  CHECK(markup->body.find("<script>") == std::string::npos);
+  CHECK(markup->body.find("&lt;script&gt;alert(1)") != std::string::npos);
+}
+
 // The dashboard: markup from the store is text, the page's own script is the only one.
 void check_dashboard_escapes_the_store(HttpHub& hub) {
   auto page = hub.get("/?as_of=2026-06-01");
@@ -235,6 +271,7 @@ void check_dashboard_escapes_the_store(HttpHub& hub) {
   auto bad_date = hub.get("/?as_of=someday");
   REQUIRE(bad_date);
   CHECK(bad_date->status == 400);
+  check_dashboard_dates(hub);
 }
 
 }  // namespace

@@ -87,7 +87,7 @@ struct Walk {
   const char* rule;
   std::function<Result<std::string>(Records&, const std::string& trainee)> registrar;
   std::function<Status(WriteTxn&, const std::string& trainee)> bypass;
-  const char* cli_field;  // what the registrar's error starts with
+  const char* cli_field;  // what the registrar's error starts with: the field as the caller names it
   const char* hub_field;  // what the hub's quarantine reason starts with
 };
 
@@ -133,23 +133,23 @@ std::vector<Walk> trainee_walks() {
   const std::string iin_m = make_iin(Date{1990, 5, 17}, 'M', 3);
   std::vector<Walk> out;
   out.push_back({"IIN against birth date", add(trainee_fields(iin_m, "1990-05-18", "M")),
-                 insert_trainee(trainee_cols(iin_m, "1990-05-18", "M")), "iin:", "trainee.iin:"});
+                 insert_trainee(trainee_cols(iin_m, "1990-05-18", "M")), "--iin:", "trainee.iin:"});
   out.push_back({"IIN against sex", add(trainee_fields(iin_m, "1990-05-17", "F")),
-                 insert_trainee(trainee_cols(iin_m, "1990-05-17", "F")), "iin:", "trainee.iin:"});
+                 insert_trainee(trainee_cols(iin_m, "1990-05-17", "F")), "--iin:", "trainee.iin:"});
   out.push_back({"IIN check digit", add(trainee_fields(iin_m.substr(0, 11) + char('0' + (iin_m[11] - '0' + 1) % 10), "1990-05-17", "M")),
                  insert_trainee(trainee_cols(iin_m.substr(0, 11) + char('0' + (iin_m[11] - '0' + 1) % 10), "1990-05-17", "M")),
-                 "iin:", "trainee.iin:"});
+                 "--iin:", "trainee.iin:"});
   {
     TraineeFields only_surname;
     only_surname.surname = "Жалғыз";
     out.push_back({"a new trainee's required fields", add(only_surname),
-                   insert_trainee({{"surname", std::string("Жалғыз")}}), "given_name:", "trainee."});
+                   insert_trainee({{"surname", std::string("Жалғыз")}}), "--given-name:", "trainee."});
   }
   out.push_back({"birth date not in the future", add(trainee_fields(make_iin(Date{2027, 1, 2}, 'M', 1), "2027-01-02", "M")),
-                 insert_trainee(trainee_cols(make_iin(Date{2027, 1, 2}, 'M', 1), "2027-01-02", "M")), "birth_date:",
+                 insert_trainee(trainee_cols(make_iin(Date{2027, 1, 2}, 'M', 1), "2027-01-02", "M")), "--birth-date:",
                  "trainee.birth_date:"});
   out.push_back({"sex is F or M", add(trainee_fields(iin_m, "1990-05-17", "X")),
-                 insert_trainee(trainee_cols(iin_m, "1990-05-17", "X")), "sex:", "trainee.sex:"});
+                 insert_trainee(trainee_cols(iin_m, "1990-05-17", "X")), "--sex:", "trainee.sex:"});
   return out;
 }
 
@@ -161,21 +161,21 @@ std::vector<Walk> text_walks() {
   f.surname = "Нур\x1b[31mланов";
   Columns c = trainee_cols(iin_m, "1990-05-17", "M");
   c[1].second = std::string("Нур\x1b[31mланов");
-  out.push_back({"text without control characters", add(f), insert_trainee(c), "surname:", "trainee.surname:"});
+  out.push_back({"text without control characters", add(f), insert_trainee(c), "--surname:", "trainee.surname:"});
   for (const char* bad : {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc2\x9b"}) {
     // An overlong '/', a surrogate, past U+10FFFF, a C1 control (CSI).
     f.surname = std::string("Нур") + bad;
     c[1].second = std::string("Нур") + bad;
-    out.push_back({"text is valid UTF-8", add(f), insert_trainee(c), "surname:", "trainee.surname:"});
+    out.push_back({"text is valid UTF-8", add(f), insert_trainee(c), "--surname:", "trainee.surname:"});
   }
   f.surname = std::string(101, 'a');
   c[1].second = std::string(101, 'a');
-  out.push_back({"text length", add(f), insert_trainee(c), "surname:", "trainee.surname:"});
+  out.push_back({"text length", add(f), insert_trainee(c), "--surname:", "trainee.surname:"});
   f = trainee_fields(iin_m, "1990-05-17", "M");
   f.sector = "mining";
   c = trainee_cols(iin_m, "1990-05-17", "M");
   c.emplace_back("sector", std::string("mining"));
-  out.push_back({"sector enumeration", add(f), insert_trainee(c), "sector:", "trainee.sector:"});
+  out.push_back({"sector enumeration", add(f), insert_trainee(c), "--sector:", "trainee.sector:"});
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include "support/stores.h"
 #include "support/write_txn.h"
 #include "sync_fixture.h"
+#include "util/i18n.h"
 
 using namespace epsync;
 using namespace epsync::test;
@@ -172,6 +173,29 @@ TEST_CASE("sync: a change that fails hub validation is quarantined - the rest fl
   CHECK(pending_changes(alm, state.acked).value() == 0);
   w.must_sync("ALM-014");
   CHECK(w.hub->quarantine()->size() == 1);
+}
+
+// The hub may run on a thread given Kazakh or Russian (`epsync hub --lang ru`): what it stores and
+// sends back to the centre stays English all the same.
+TEST_CASE("sync: the hub's reasons for setting a change aside are English whatever the thread's language") {
+  ScopedLang ru(Lang::kRu);
+  SyncWorld w;
+  Store& alm = w.centre("ALM-014");
+  w.enrol("ALM-014", "Before");
+  {
+    WriteTxn tx(alm);
+    REQUIRE(tx.begin().ok());
+    REQUIRE(tx.insert("medical_check", "med-bad-0002", "ALM-014",
+                      {{"trainee_id", std::string("x")}, {"check_date", std::string("2026-01-01")},
+                       {"result", std::string("годен")}}).ok());  // a word, never normalised by this writer
+    REQUIRE(tx.commit().ok());
+  }
+  w.must_sync("ALM-014");
+  auto q = w.hub->quarantine();
+  REQUIRE(q.ok());
+  REQUIRE(q->size() == 1);
+  CHECK(q->front().reason == "medical_check.result: must be one of fit, unfit, pending");
+  CHECK(tr("must be one of {}") != std::string("must be one of {}"));  // the thread does speak Russian
 }
 
 TEST_CASE("sync: a centre whose clock is a year fast cannot win against a later hub correction") {

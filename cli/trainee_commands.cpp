@@ -15,6 +15,7 @@
 #include "records/trainee_ids.h"
 #include "records/trainee_search.h"
 #include "util/i18n.h"
+#include "records/vocabulary.h"
 #include "util/printable.h"
 
 namespace epsync::cli {
@@ -123,8 +124,9 @@ int trainee_list(const Global& g, const std::optional<std::string>& search) {
     return 0;
   }
   for (const auto& t : list.value())
-    std::cout << printable(ids->of(t.id)) << "  " << printable(t.iin) << "  " << printable(t.birth_date) << "  "
-              << printable(t.sex) << "  " << printable(t.status) << "  " << printable(full_name(t)) << "\n";
+    std::cout << printable(ids->of(t.id)) << "  " << printable(t.iin) << "  " << printable(display_date(t.birth_date))
+              << "  " << printable(display_word(Enum::kSex, t.sex)) << "  "
+              << printable(display_word(Enum::kTraineeStatus, t.status)) << "  " << printable(full_name(t)) << "\n";
   const auto n = static_cast<long>(list->size());
   if (search) std::cout << trn("{} trainee found", "{} trainees found", n, n) << "\n";
   else std::cout << trn("{} trainee", "{} trainees", n, n) << "\n";

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "util/i18n.h"
+#include "records/vocabulary.h"
 #include "util/printable.h"
 
 namespace epsync::cli {
@@ -15,6 +16,9 @@ namespace {
 json opt(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
 std::string or_dash(const std::string& s) { return s.empty() ? "-" : printable(s); }
+// Stored codes and ISO dates as the reader's language writes them (the code and ISO in English).
+std::string word(Enum e, const std::string& code) { return code.empty() ? "-" : printable(display_word(e, code)); }
+std::string date(const std::string& iso) { return iso.empty() ? "-" : printable(display_date(iso)); }
 
 std::size_t chars_in(const std::string& text) {
   std::size_t n = 0;
@@ -47,11 +51,11 @@ void put_trainee(std::string& out, const Labels& label, const Trainee& x, const 
   out += label(kId) + printable(short_id) + "  (" + printable(x.id) + ")\n";
   out += label(kName) + printable(full_name(x)) + "\n";
   out += label(kIin) + printable(x.iin) + "\n";
-  out += label(kBirth) + printable(x.birth_date) + "\n";
-  out += label(kSex) + printable(x.sex) + "\n";
+  out += label(kBirth) + date(x.birth_date) + "\n";
+  out += label(kSex) + word(Enum::kSex, x.sex) + "\n";
   out += label(kPhone) + or_dash(x.phone) + "\n";
-  out += label(kSector) + or_dash(x.sector) + "\n";
-  out += label(kStatus) + printable(x.status) + "\n";
+  out += label(kSector) + word(Enum::kSector, x.sector) + "\n";
+  out += label(kStatus) + word(Enum::kTraineeStatus, x.status) + "\n";
 }
 
 void put_records(std::string& out, const Labels& label, const TraineeFile& f) {
@@ -63,16 +67,16 @@ void put_records(std::string& out, const Labels& label, const TraineeFile& f) {
                printable(f.korean->level)) + "\n";
   out += label(kTests, !f.tests.empty()) + (f.tests.empty() ? tr("none recorded") : "") + "\n";
   for (const auto& t : f.tests)
-    out += "  " + trf("{}  {}  score {}  {}", printable(t.date), printable(t.kind), t.score,
+    out += "  " + trf("{}  {}  score {}  {}", date(t.date), word(Enum::kTestKind, t.kind), t.score,
                       t.official() ? tr("OFFICIAL result from the hub") : tr("entered at the centre")) + "\n";
   out += label(kMedical, !f.medical.empty()) + (f.medical.empty() ? tr("none recorded") : "") + "\n";
   for (const auto& m : f.medical)
-    out += "  " + trf("{}  {}  valid until {}  clinic {}", printable(m.date), printable(m.result), or_dash(m.valid_until),
+    out += "  " + trf("{}  {}  valid until {}  clinic {}", date(m.date), word(Enum::kMedicalResult, m.result), date(m.valid_until),
                       or_dash(m.clinic)) + "\n";
   out += label(kDocuments, !f.documents.empty()) + (f.documents.empty() ? tr("none recorded") : "") + "\n";
   for (const auto& d : f.documents) {
-    out += "  " + trf("{}  {}  number {}  issued {}  expires {}", printable(d.kind), printable(d.status), or_dash(d.number),
-                      or_dash(d.issued), or_dash(d.expires)) + "\n";
+    out += "  " + trf("{}  {}  number {}  issued {}  expires {}", word(Enum::kDocumentKind, d.kind), word(Enum::kDocumentStatus, d.status), or_dash(d.number),
+                      date(d.issued), date(d.expires)) + "\n";
     if (!d.note.empty()) out += "    " + trf("note: {}", printable(d.note)) + "\n";
   }
 }

@@ -3,9 +3,9 @@
 # the national network on 127.0.0.1. A CA issues certificates; the hub daemon starts; each of
 # three centres in three regions runs the agent daemon; registrars enrol trainees (Kazakh and
 # Russian names) and record their checks through the CLI and the agents sync them on their own;
-# Shymkent's link goes down, it works offline, and it catches up when the link returns; the
-# ministry imports official EPS-TOPIK results that flow back to the centres; the nationwide
-# readiness report ends the day.
+# Shymkent's link goes down, it works offline (in Russian, with a list saved by Excel), and it
+# catches up when the link returns; the ministry imports official EPS-TOPIK results that flow back
+# to the centres; the nationwide readiness report ends the day.
 # Everything lives in a scratch directory (DEMO_DIR, default a new temporary one) left to look at.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,7 @@ export EPSYNC_OPERATOR=demo
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ epsync %s\n' "$*"; "$EPSYNC" "$@"; }
 d() { date -d "$1" +%F; }  # dates relative to today keep the story true every day
+dmy() { date -d "$1" +%d.%m.%Y; }  # the same, as registrars here write dates
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 free_port() {
@@ -143,6 +144,15 @@ run record document 991212301236 --kind criminal-record --status verified --conf
 sleep 2
 run status --config SHY-007.toml
 grep -o "sync failed.*" SHY-007.agent.log | tail -n 1
+
+say "Offline, Shymkent's registrar works in Russian: local dates and words, a list saved by Excel"
+run --lang ru trainee add --iin 020415600782 --surname Ким --given-name Алина --birth-date 15.04.2002 \
+  --sex Ж --sector услуги --config SHY-007.toml
+# Excel in a Russian locale saves CSV with `;`, in Windows-1251, with Russian headers.
+printf 'ИИН;Дата;Результат;Годен до;Клиника\r\n020415600782;%s;годен;%s;Городская поликлиника\r\n' \
+  "$(dmy '-1 week')" "$(dmy '+1 year')" | iconv -f UTF-8 -t WINDOWS-1251 >medical.csv
+run --lang ru import medical.csv --config SHY-007.toml
+run --lang ru trainee show Ким --config SHY-007.toml
 
 say "The ministry imports official EPS-TOPIK results (one IIN is enrolled nowhere)"
 cat >results.csv <<CSV

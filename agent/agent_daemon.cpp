@@ -13,6 +13,7 @@
 #include "agent/config.h"
 #include "agent/nudge.h"
 #include "agent/sync_once.h"
+#include "util/i18n.h"
 #include "storage/file_access.h"
 #include "storage/own_changes.h"
 #include "storage/sync_state.h"
@@ -80,7 +81,7 @@ class AgentDaemon {
   }
 
  private:
-  static Status check_config(const AgentConfig& c) { return require_hub_keys(c, "by the agent"); }
+  static Status check_config(const AgentConfig& c) { return require_hub_keys(c, N_("{}: {}: required by the agent")); }
 
   void open_nudge_socket() {
     std::string path = nudge_socket_path(cfg_.store_path);

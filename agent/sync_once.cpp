@@ -5,13 +5,14 @@
 
 #include "agent/agent_sync.h"
 #include "epsync/version.h"
+#include "util/i18n.h"
 
 namespace epsync {
 
-Status require_hub_keys(const AgentConfig& cfg, const std::string& purpose) {
+Status require_hub_keys(const AgentConfig& cfg, const char* refusal) {
   for (auto [key, value] : {std::pair<const char*, const std::string*>{"hub.address", &cfg.hub_address},
                             {"hub.ca", &cfg.hub_ca}, {"hub.cert", &cfg.hub_cert}, {"hub.key", &cfg.hub_key}})
-    if (value->empty()) return Status::InvalidInput(cfg.source + ": " + key + ": required " + purpose);
+    if (value->empty()) return Status::InvalidInput(vformat_translated(refusal, fmt::make_format_args(cfg.source, key)));
   return Status::Ok();
 }
 

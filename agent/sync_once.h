@@ -16,8 +16,9 @@
 
 namespace epsync {
 
-// The [hub] keys a session needs: the first one missing as "FILE: hub.KEY: required `purpose`".
-Status require_hub_keys(const AgentConfig& cfg, const std::string& purpose);
+// The [hub] keys a session needs: the first one missing refused with `refusal` (an N_-marked text
+// whose two {} are the file and the key), in the reader's language.
+Status require_hub_keys(const AgentConfig& cfg, const char* refusal);
 
 // How to reach the hub, from the agent's configuration: address, certificates, timeouts.
 sync::ClientOptions client_options(const AgentConfig& cfg);

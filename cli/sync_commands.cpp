@@ -54,7 +54,7 @@ Status move_aside(const std::string& path) {
 int sync_now(const Global& g, bool /*wait: a one-shot sync always waits for its end*/) {
   auto cfg = agent_config(g);
   if (!cfg.ok()) return fail(cfg.status());
-  if (Status s = require_hub_keys(cfg.value(), "to sync"); !s.ok()) return fail(s);
+  if (Status s = require_hub_keys(cfg.value(), N_("{}: {}: required to sync")); !s.ok()) return fail(s);
   if (!g.db.empty()) cfg->store_path = g.db;
   // The centre's private key stays the service user's (0600 epsync): a registrar in group epsync
   // cannot sync by hand, and need not, since the agent syncs after every local write.
@@ -88,7 +88,7 @@ int sync_now(const Global& g, bool /*wait: a one-shot sync always waits for its 
 int restore(const Global& g, bool force) {
   auto cfg = agent_config(g);
   if (!cfg.ok()) return fail(cfg.status());
-  if (Status s = require_hub_keys(cfg.value(), "to sync"); !s.ok()) return fail(s);
+  if (Status s = require_hub_keys(cfg.value(), N_("{}: {}: required to sync")); !s.ok()) return fail(s);
   std::string path = g.db.empty() ? cfg->store_path : g.db;
   auto exists = file_exists(path);
   if (!exists.ok()) return fail(exists.status());

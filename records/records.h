@@ -92,6 +92,8 @@ Result<std::vector<Trainee>> list_trainees(Store& store);
 // The columns trainee_from_row reads, in order, for queries of the trainee table.
 extern const char* const kTraineeColumns;
 Trainee trainee_from_row(const Stmt& st);
+// Every row of a prepared query of kTraineeColumns, stepped to the end.
+Result<std::vector<Trainee>> trainees_from(Stmt& st);
 // The id of an active trainee with this IIN at the centre, if any (duplicates are refused).
 Result<std::optional<std::string>> active_trainee_with_iin(Store& store, const std::string& center,
                                                            const std::string& iin);

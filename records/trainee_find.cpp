@@ -54,12 +54,16 @@ Result<std::vector<Trainee>> list_trainees(Store& store) {
   auto st = store.db().prepare(std::string("SELECT ") + kTraineeColumns +
                                " FROM trainee WHERE deleted = 0 ORDER BY surname, given_name, id");
   if (!st.ok()) return st.status();
+  return trainees_from(st.value());
+}
+
+Result<std::vector<Trainee>> trainees_from(Stmt& st) {
   std::vector<Trainee> out;
   for (;;) {
-    auto r = st->step();
+    auto r = st.step();
     if (!r.ok()) return r.status();
     if (!r.value()) break;
-    out.push_back(trainee_from_row(st.value()));
+    out.push_back(trainee_from_row(st));
   }
   return out;
 }

@@ -86,14 +86,7 @@ Result<std::vector<Trainee>> search_trainees(Store& store, std::string_view text
   param = 0;
   for (const auto& w : search.iin_words_) st->bind(++param, w);
   for (const auto& w : search.name_words_) st->bind(++param, w);
-  std::vector<Trainee> out;
-  for (;;) {
-    auto r = st->step();
-    if (!r.ok()) return r.status();
-    if (!r.value()) break;
-    out.push_back(trainee_from_row(st.value()));
-  }
-  return out;
+  return trainees_from(st.value());
 }
 
 namespace {

@@ -216,7 +216,7 @@ TEST_CASE("schema: column lookups find every column and nothing else, shared has
     CHECK(t.column_index("versions") == -1);
   }
   // The slots are a speed-up only: a table built without them still finds its columns by scanning.
-  TableDef plain{"t", false, {{"a"}, {"bb"}}};
+  TableDef plain{"t", false, {{"a", ColumnType::kText, {}}, {"bb", ColumnType::kText, {}}}};
   CHECK(plain.column_index("bb") == 1);
   CHECK(plain.column_index("c") == -1);
   MESSAGE(scanned << " columns share a slot and are found by scanning");
